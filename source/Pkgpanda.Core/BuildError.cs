@@ -1,0 +1,24 @@
+namespace Pkgpanda.Core;
+
+/// <summary>
+/// A mistake in the user's input (a tree, a buildinfo, a parameter), reported without a stack trace.
+/// Carries where it was found so the message can point at the file and the field.
+/// </summary>
+public sealed class BuildError : Exception
+{
+    public BuildError(string message) : base(message) { }
+
+    public BuildError(string message, Exception inner) : base(message, inner) { }
+
+    public BuildError(string file, string field, string found, string problem)
+        : base($"{file}: {field} = {found}: {problem}")
+    {
+        File = file;
+        Field = field;
+        Found = found;
+    }
+
+    public string? File { get; }
+    public string? Field { get; }
+    public string? Found { get; }
+}

@@ -1,0 +1,211 @@
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Store;
+
+namespace Pkgpanda.Core.Graph;
+
+/// <summary>
+/// The dependency graph of a selection of packages: every selected package plus its transitive requires,
+/// in a stable build order (pkgpanda's sorted depth-first order). Construction validates the graph and
+/// reports cycles, missing requires and variant conflicts with everything a user needs to fix them.
+/// </summary>
+public sealed class PackageGraph
+{
+    private readonly Dictionary<PackageKey, IReadOnlyList<PackageKey>> _requires;
+    private readonly Dictionary<PackageKey, IReadOnlyList<PackageKey>> _transitive = new();
+
+    private PackageGraph(PackageStore store, List<PackageKey> order, Dictionary<PackageKey, IReadOnlyList<PackageKey>> requires, IReadOnlyList<PackageKey> roots)
+    {
+        Store = store;
+        Order = order;
+        _requires = requires;
+        Roots = roots;
+        foreach (var key in order) _transitive[key] = ComputeTransitive(key);
+    }
+
+    public PackageStore Store { get; }
+
+    /// <summary>Every package of the selection; each after all of its requires.</summary>
+    public IReadOnlyList<PackageKey> Order { get; }
+
+    /// <summary>What was asked for (the other packages are there because something requires them).</summary>
+    public IReadOnlyList<PackageKey> Roots { get; }
+
+    public BuildInfo this[PackageKey key] => Store.Get(key);
+
+    public IReadOnlyList<PackageKey> RequiresOf(PackageKey key) => _requires[key];
+
+    /// <summary>All packages <paramref name="key"/> needs, directly or not, in build order.</summary>
+    public IReadOnlyList<PackageKey> TransitiveRequiresOf(PackageKey key) => _transitive[key];
+
+    /// <summary>Packages that directly require <paramref name="key"/>.</summary>
+    public IEnumerable<PackageKey> DependantsOf(PackageKey key) => Order.Where(k => _requires[k].Contains(key));
+
+    public static PackageGraph ForPackages(PackageStore store, IEnumerable<PackageKey> roots)
+    {
+        var rootList = roots.Distinct().Order().ToList();
+        foreach (var root in rootList)
+            if (!store.Contains(root)) throw new BuildError(store.DescribeMissing(root));
+        return Build(store, rootList, tree: null);
+    }
+
+    /// <summary>A tree variant's packages: the core list (or everything not excluded) plus their requires.</summary>
+    public static PackageGraph ForTree(PackageStore store, TreeInfo tree)
+    {
+        var names = tree.CorePackageList.Count > 0
+            ? tree.CorePackageList.Distinct()
+            : store.Names.Where(n => !tree.Exclude.Contains(n));
+        var roots = new List<PackageKey>();
+        foreach (var name in names.Order(StringComparer.Ordinal))
+        {
+            var key = new PackageKey(name, tree.VariantOf(name));
+            if (!store.Contains(key))
+                throw new BuildError($"{tree.File}: the tree needs package \"{name}\" variant {Variant.Display(key.Variant)}, but {store.DescribeMissing(key)}");
+            roots.Add(key);
+        }
+        return Build(store, roots, tree);
+    }
+
+    /// <summary>The union of several trees (each validated on its own first).</summary>
+    public static PackageGraph ForTrees(PackageStore store, IEnumerable<TreeInfo> trees)
+    {
+        var roots = new List<PackageKey>();
+        foreach (var tree in trees) roots.AddRange(ForTree(store, tree).Order);
+        return Build(store, roots.Distinct().Order().ToList(), tree: null);
+    }
+
+    /// <summary>The bootstrap packages of a tree variant (its bootstrap list with requires, or the whole tree).</summary>
+    public static PackageGraph BootstrapOf(PackageStore store, TreeInfo tree)
+    {
+        var all = ForTree(store, tree);
+        if (tree.BootstrapPackageList.Count == 0) return all;
+        var roots = tree.BootstrapPackageList.Distinct().Select(n => new PackageKey(n, tree.VariantOf(n))).ToList();
+        return Build(store, roots, tree);
+    }
+
+    private static PackageGraph Build(PackageStore store, List<PackageKey> roots, TreeInfo? tree)
+    {
+        var requires = new Dictionary<PackageKey, IReadOnlyList<PackageKey>>();
+        var order = new List<PackageKey>();
+        var done = new HashSet<PackageKey>();
+        var path = new List<PackageKey>();
+
+        void Visit(PackageKey key)
+        {
+            var onPath = path.IndexOf(key);
+            if (onPath >= 0)
+            {
+                var cycle = path.Skip(onPath).Append(key).Select(k => k.ToString());
+                throw new BuildError($"Circular dependency: {string.Join(" -> ", cycle)}. " +
+                                     $"Remove one of these requires (see {store.Get(path[^1]).File}).");
+            }
+            if (done.Contains(key)) return;
+            path.Add(key);
+            var info = store.Get(key);
+            var direct = new List<PackageKey>();
+            for (var i = 0; i < info.Requires.Count; i++)
+            {
+                var req = info.Requires[i].Key;
+                CheckRequire(store, tree, info, i, req);
+                direct.Add(req);
+            }
+            direct = direct.Distinct().Order().ToList();
+            requires[key] = direct;
+            foreach (var req in direct) Visit(req);
+            path.RemoveAt(path.Count - 1);
+            done.Add(key);
+            order.Add(key);
+        }
+
+        foreach (var root in roots.Order(PkgpandaVisitOrder.Instance))
+            Visit(root);
+
+        var graph = new PackageGraph(store, order, requires, roots);
+        graph.CheckVariantConflicts();
+        if (tree is not null) graph.CheckTreeVariants(tree);
+        return graph;
+    }
+
+    private static void CheckRequire(PackageStore store, TreeInfo? tree, BuildInfo info, int index, PackageKey req)
+    {
+        var field = $"\"requires\"[{index}]";
+        var found = req.Variant is null ? $"\"{req.Name}\"" : $"{{\"name\": \"{req.Name}\", \"variant\": \"{req.Variant}\"}}";
+        if (tree is not null && tree.Exclude.Contains(req.Name))
+            throw new BuildError(info.File, field, found, $"package \"{req.Name}\" is excluded by {tree.File}, but {info.Key} requires it.");
+        if (!store.Contains(req))
+            throw new BuildError(info.File, field, found, $"{info.Key} requires it, but {store.DescribeMissing(req)}");
+    }
+
+    private void CheckTreeVariants(TreeInfo tree)
+    {
+        foreach (var key in Order)
+        {
+            var wanted = tree.VariantOf(key.Name);
+            if (key.Variant == wanted) continue;
+            var chain = ChainTo(key);
+            throw new BuildError($"{tree.File}: package \"{key.Name}\" must be variant {Variant.Display(wanted)} in this tree, " +
+                                 $"but variant {Variant.Display(key.Variant)} is required through {chain}.");
+        }
+    }
+
+    /// <summary>One package's transitive requires may hold only one variant of each name (it is one install root).</summary>
+    private void CheckVariantConflicts()
+    {
+        foreach (var key in Order)
+        {
+            var seen = new Dictionary<string, PackageKey>(StringComparer.Ordinal);
+            foreach (var dep in TransitiveRequiresOf(key))
+            {
+                if (seen.TryGetValue(dep.Name, out var other) && other != dep)
+                    throw new BuildError($"{key} depends on two variants of package \"{dep.Name}\": " +
+                                         $"{Chain(key, other)} and {Chain(key, dep)}. A package can use only one variant of each require.");
+                seen[dep.Name] = dep;
+            }
+        }
+    }
+
+    private string Chain(PackageKey from, PackageKey to) => string.Join(" -> ", PathBetween(from, to)!.Select(Show));
+
+    private static string Show(PackageKey k) => k.Variant is null ? k.Name : $"{k.Name} ({k.Variant})";
+
+    private string ChainTo(PackageKey key)
+    {
+        foreach (var root in Roots)
+            if (PathBetween(root, key) is { } p) return string.Join(" -> ", p.Select(Show));
+        return Show(key);
+    }
+
+    private List<PackageKey>? PathBetween(PackageKey from, PackageKey to)
+    {
+        if (from == to) return [from];
+        foreach (var next in _requires[from])
+            if (PathBetween(next, to) is { } rest) return [from, .. rest];
+        return null;
+    }
+
+    private IReadOnlyList<PackageKey> ComputeTransitive(PackageKey key)
+    {
+        var set = new HashSet<PackageKey>();
+        var stack = new Stack<PackageKey>(_requires[key]);
+        while (stack.Count > 0)
+        {
+            var k = stack.Pop();
+            if (!set.Add(k)) continue;
+            foreach (var r in _requires[k]) stack.Push(r);
+        }
+        return Order.Where(set.Contains).ToList();
+    }
+
+    /// <summary>pkgpanda visits roots by (name, variant is None, variant): named variants before the default.</summary>
+    private sealed class PkgpandaVisitOrder : IComparer<PackageKey>
+    {
+        public static readonly PkgpandaVisitOrder Instance = new();
+
+        public int Compare(PackageKey? x, PackageKey? y)
+        {
+            var c = string.CompareOrdinal(x!.Name, y!.Name);
+            if (c != 0) return c;
+            c = (x.Variant is null).CompareTo(y.Variant is null);
+            return c != 0 ? c : string.CompareOrdinal(x.Variant ?? "", y.Variant ?? "");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Pkgpanda.Core.Hashing;
+
+/// <summary>
+/// pkgpanda's folder hash (used for <c>extra/</c> and builder folders): relative path -> sha1 of the file,
+/// empty folders -> "", then <see cref="HashCheckout"/> of that map. Paths use '/', so the hash is the same
+/// wherever the tree lives.
+/// </summary>
+public static class FolderHash
+{
+    public static string Of(string directory) => HashCheckout.Of(Files(directory));
+
+    public static Dictionary<string, string> Files(string directory)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        Walk(directory, "", result);
+        return result;
+    }
+
+    private static void Walk(string dir, string rel, Dictionary<string, string> result)
+    {
+        var entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().ToList();
+        if (entries.Count == 0 && rel.Length > 0) result[rel] = "";
+        foreach (var entry in entries)
+        {
+            var path = rel.Length == 0 ? entry.Name : rel + "/" + entry.Name;
+            // Like os.walk: a link to a folder is never walked into, so pkgpanda records nothing for it.
+            if (entry is DirectoryInfo d) { if (d.LinkTarget is null) Walk(d.FullName, path, result); }
+            else result[path] = FileSha1(entry.FullName);
+        }
+    }
+
+    public static string FileSha1(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(stream));
+    }
+}

@@ -1,0 +1,80 @@
+using Pkgpanda.Core.Graph;
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Sources;
+
+namespace Pkgpanda.Core.Hashing;
+
+/// <summary>
+/// Computes the package ids of a whole graph without building anything: requires' ids come from this same
+/// computation (pkgpanda read them from the <c>latest</c> files of earlier builds).
+/// </summary>
+public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, string defaultImage)
+{
+    public const string PkgpandaVersion = "0.2";
+
+    public async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> ComputeAsync(PackageGraph graph, CancellationToken cancellationToken = default)
+    {
+        var imageIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var image in graph.Order.Select(k => graph[k].Docker ?? defaultImage).Distinct().Order(StringComparer.Ordinal))
+            imageIds[image] = await images.GetImageIdAsync(image, cancellationToken).ConfigureAwait(false);
+
+        var plans = new Dictionary<PackageKey, PackagePlan>();
+        foreach (var key in graph.Order)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var requireIds = graph.TransitiveRequiresOf(key).Select(k => plans[k].Id).Order().ToList();
+            plans[key] = Plan(graph[key], imageIds, requireIds);
+        }
+        return plans;
+    }
+
+    private PackagePlan Plan(BuildInfo info, IReadOnlyDictionary<string, string> imageIds, IReadOnlyList<PackageId> requireIds)
+    {
+        var sourceIds = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var sourcesWithIds = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var spec in info.Sources)
+        {
+            var id = sources.Create(info, spec).GetId();
+            sourceIds[spec.Name] = id;
+            var merged = new Dictionary<string, object?>(spec.Raw, StringComparer.Ordinal);
+            foreach (var (k, v) in id) merged[k] = v;
+            sourcesWithIds[spec.Name] = merged;
+        }
+
+        var script = info.BuildScriptPath;
+        if (!File.Exists(script))
+            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
+                $"the build script {Store.PackageStore.Shown(script)} does not exist; create it or name another file in \"build_script\".");
+
+        var image = info.Docker ?? defaultImage;
+        var buildIds = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = info.Name,
+            ["variant"] = Variant.IdString(info.Variant),
+            ["sources"] = sourceIds,
+            ["build"] = FolderHash.FileSha1(script),
+            ["pkgpanda_version"] = PkgpandaVersion,
+            ["docker"] = imageIds[image],
+            ["environment"] = info.Environment.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal),
+            ["state_directory"] = info.StateDirectory,
+            ["requires"] = requireIds.Select(id => (object?)id.ToString()).ToList(),
+        };
+        string? extra = null;
+        if (Directory.Exists(info.ExtraDir))
+            buildIds["extra_source"] = extra = FolderHash.Of(info.ExtraDir);
+        if (info.Username is not null) buildIds["username"] = info.Username;
+        if (info.Group is not null) buildIds["group"] = info.Group;
+        if (info.Sysctl is not null) buildIds["sysctl"] = info.Sysctl;
+        // pkgpanda "takes" version_extra without removing it, so it stays part of the hashed map.
+        if (info.VersionExtra is not null) buildIds["version_extra"] = info.VersionExtra;
+
+        var hash = HashCheckout.Of(buildIds);
+        var version = info.VersionExtra is null ? hash : $"{info.VersionExtra}-{hash}";
+        return new PackagePlan
+        {
+            Info = info, Id = new PackageId(info.Name, version), BuildIds = buildIds, SourcesWithIds = sourcesWithIds,
+            ImageName = image, ImageId = imageIds[image], RequireIds = requireIds, ExtraSource = extra,
+        };
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace Pkgpanda.Core.Model;
+
+/// <summary>Package name and version rules, the same regexes pkgpanda enforces.</summary>
+public static partial class PackageName
+{
+    [GeneratedRegex(@"^[a-zA-Z0-9@_+][a-zA-Z0-9@._+\-]*$")]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9@_+:.]+$")]
+    private static partial Regex VersionRegex();
+
+    public const string NamePattern = @"^[a-zA-Z0-9@_+][a-zA-Z0-9@._+\-]*$";
+    public const string VersionPattern = @"^[a-zA-Z0-9@_+:.]+$";
+
+    public static bool IsValid(string name) => NameRegex().IsMatch(name) && !name.Contains("--");
+
+    public static bool IsValidVersion(string version) => VersionRegex().IsMatch(version);
+
+    /// <summary>A version in an id: pkgpanda's pattern, or <c>&lt;version_extra&gt;-&lt;hash&gt;</c>, which SPEC allows.</summary>
+    public static bool IsValidIdVersion(string version) => VersionRegex().IsMatch(version) || ExtraVersionRegex().IsMatch(version);
+
+    [GeneratedRegex(@"^[a-zA-Z0-9@_+:.]+-[0-9a-f]{40}$")]
+    private static partial Regex ExtraVersionRegex();
+
+    /// <summary>pkgpanda treats any string with exactly one "--" as an id.</summary>
+    public static bool LooksLikeId(string text) => CountSeparators(text) == 1;
+
+    internal static int CountSeparators(string text)
+    {
+        var count = 0;
+        for (var i = text.IndexOf("--", StringComparison.Ordinal); i >= 0; i = text.IndexOf("--", i + 2, StringComparison.Ordinal))
+            count++;
+        return count;
+    }
+}

@@ -1,0 +1,250 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Pkgpanda.Core.Model;
+
+namespace Pkgpanda.Core.Store;
+
+/// <summary>
+/// Parses one buildinfo file strictly: every key, type and value is checked here, so later stages work on
+/// typed records and every mistake is reported with its file, field and value.
+/// </summary>
+public static partial class BuildInfoLoader
+{
+    private static readonly string[] AllowedKeys =
+    [
+        "requires", "single_source", "sources", "docker", "build_script", "environment", "state_directory",
+        "username", "group", "sysctl", "version_extra",
+    ];
+
+    private static readonly Dictionary<string, string[]> SourceKeys = new()
+    {
+        ["git"] = ["kind", "git", "ref", "ref_origin"],
+        ["git_local"] = ["kind", "rel_path"],
+        ["url"] = ["kind", "url", "sha1", "sha256"],
+        ["url_extract"] = ["kind", "url", "sha1", "sha256"],
+    };
+
+    [GeneratedRegex("^[0-9a-f]{40}$")] private static partial Regex Sha1Regex();
+    [GeneratedRegex("^[0-9a-f]{64}$")] private static partial Regex Sha256Regex();
+    [GeneratedRegex("^dcos_[a-z0-9_]+$")] private static partial Regex UsernameRegex();
+    [GeneratedRegex("^[a-z_][a-z0-9_-]*$")] private static partial Regex GroupRegex();
+
+    public static BuildInfo Load(string file, string shownAs, string packageDir, string name, string? variant)
+    {
+        var root = JsonFile.ReadObject(file, shownAs);
+        var e = new Errors(shownAs);
+
+        foreach (var p in root.EnumerateObject())
+        {
+            if (p.Name is "name" or "variant")
+                throw e.At(Q(p.Name), p.Value, $"not allowed: the {p.Name} is implied by the {(p.Name == "name" ? "folder name" : "file name")}.");
+            if (!AllowedKeys.Contains(p.Name))
+                throw e.At(Q(p.Name), p.Value, $"unknown key; allowed keys are {string.Join(", ", AllowedKeys)}.");
+        }
+
+        var has = (string key) => root.TryGetProperty(key, out _);
+        if (has("sources") && has("single_source"))
+            throw e.At("\"sources\"", root.GetProperty("sources"), "\"sources\" and \"single_source\" cannot both be given; use one.");
+
+        var sources = new List<SourceSpec>();
+        if (root.TryGetProperty("single_source", out var single))
+            sources.Add(LoadSource(e, name, single, "\"single_source\""));
+        else if (root.TryGetProperty("sources", out var many))
+        {
+            if (many.ValueKind != JsonValueKind.Object)
+                throw e.At("\"sources\"", many, "must be an object mapping source names to sources.");
+            foreach (var s in many.EnumerateObject())
+                sources.Add(LoadSource(e, s.Name, s.Value, $"\"sources\".{Q(s.Name)}"));
+        }
+        sources.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        var requires = new List<Require>();
+        if (root.TryGetProperty("requires", out var req))
+        {
+            if (req.ValueKind != JsonValueKind.Array)
+                throw e.At("\"requires\"", req, "must be a list of package names or {\"name\": ..., \"variant\": ...} objects.");
+            var i = 0;
+            foreach (var r in req.EnumerateArray())
+                requires.Add(LoadRequire(e, r, $"\"requires\"[{i++}]"));
+        }
+
+        string? docker = null;
+        if (root.TryGetProperty("docker", out var dock))
+        {
+            docker = String(e, dock, "\"docker\"");
+            if (docker.Length == 0) throw e.At("\"docker\"", dock, "must name a Docker image.");
+        }
+
+        var buildScript = Variant.Prefix(variant) + "build";
+        if (root.TryGetProperty("build_script", out var bs))
+        {
+            buildScript = String(e, bs, "\"build_script\"");
+            if (buildScript.Length == 0 || Path.IsPathRooted(buildScript) || buildScript.Split('/').Contains(".."))
+                throw e.At("\"build_script\"", bs, "must be a file name inside the package folder.");
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("environment", out var env))
+        {
+            if (env.ValueKind != JsonValueKind.Object)
+                throw e.At("\"environment\"", env, "must be an object of string values.");
+            foreach (var p in env.EnumerateObject())
+                environment[p.Name] = String(e, p.Value, $"\"environment\".{Q(p.Name)}");
+        }
+
+        var stateDirectory = false;
+        if (root.TryGetProperty("state_directory", out var sd))
+        {
+            if (sd.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                throw e.At("\"state_directory\"", sd, "must be true or false.");
+            stateDirectory = sd.GetBoolean();
+        }
+
+        string? username = null;
+        if (root.TryGetProperty("username", out var un))
+        {
+            username = String(e, un, "\"username\"");
+            if (!UsernameRegex().IsMatch(username))
+                throw e.At("\"username\"", un, "must match ^dcos_[a-z0-9_]+$ (start with dcos_, then a-z, 0-9 and _).");
+        }
+
+        string? group = null;
+        if (root.TryGetProperty("group", out var gr))
+        {
+            group = String(e, gr, "\"group\"");
+            if (!GroupRegex().IsMatch(group))
+                throw e.At("\"group\"", gr, "must match ^[a-z_][a-z0-9_-]*$.");
+        }
+
+        Dictionary<string, object?>? sysctl = null;
+        if (root.TryGetProperty("sysctl", out var sc))
+        {
+            if (sc.ValueKind != JsonValueKind.Object)
+                throw e.At("\"sysctl\"", sc, "must map service names to objects of sysctl settings.");
+            sysctl = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var svc in sc.EnumerateObject())
+            {
+                if (svc.Value.ValueKind != JsonValueKind.Object)
+                    throw e.At($"\"sysctl\".{Q(svc.Name)}", svc.Value, "must be an object of sysctl settings (key -> value).");
+                foreach (var kv in svc.Value.EnumerateObject())
+                {
+                    var ok = kv.Value.ValueKind == JsonValueKind.String || kv.Value.ValueKind == JsonValueKind.Number && kv.Value.TryGetInt64(out _);
+                    if (!ok) throw e.At($"\"sysctl\".{Q(svc.Name)}.{Q(kv.Name)}", kv.Value, "must be a string or an integer.");
+                }
+                sysctl[svc.Name] = PlainJson.From(svc.Value);
+            }
+        }
+
+        string? versionExtra = null;
+        if (root.TryGetProperty("version_extra", out var ve))
+        {
+            versionExtra = String(e, ve, "\"version_extra\"");
+            if (!PackageName.IsValidVersion(versionExtra))
+                throw e.At("\"version_extra\"", ve, $"must match {PackageName.VersionPattern}, since it becomes part of the package version.");
+        }
+
+        return new BuildInfo
+        {
+            Name = name, Variant = variant, File = shownAs, PackageDir = packageDir,
+            Requires = requires, Sources = sources, Docker = docker, BuildScript = buildScript,
+            Environment = environment, StateDirectory = stateDirectory, Username = username, Group = group,
+            Sysctl = sysctl, VersionExtra = versionExtra,
+        };
+    }
+
+    private static Require LoadRequire(Errors e, JsonElement r, string field)
+    {
+        string name;
+        string? variant = null;
+        if (r.ValueKind == JsonValueKind.String)
+            name = r.GetString()!;
+        else if (r.ValueKind == JsonValueKind.Object)
+        {
+            var keys = r.EnumerateObject().Select(p => p.Name).ToHashSet();
+            if (!keys.SetEquals(["name", "variant"]))
+                throw e.At(field, r, "a require given as an object must have exactly the keys \"name\" and \"variant\" (variant null for the default).");
+            name = String(e, r.GetProperty("name"), field + ".\"name\"");
+            var v = r.GetProperty("variant");
+            if (v.ValueKind != JsonValueKind.Null)
+                variant = String(e, v, field + ".\"variant\"");
+        }
+        else
+            throw e.At(field, r, "must be a package name or {\"name\": ..., \"variant\": ...}.");
+
+        if (PackageName.LooksLikeId(name))
+        {
+            var bare = name[..name.IndexOf("--", StringComparison.Ordinal)];
+            throw e.At(field, r, $"an exact package id is not allowed; name the package (\"{bare}\") or {{\"name\": \"{bare}\", \"variant\": \"...\"}}.");
+        }
+        if (!PackageName.IsValid(name))
+            throw e.At(field, r, $"invalid package name; names match {PackageName.NamePattern} without \"--\".");
+        return new Require(name, variant, PlainJson.From(r)!);
+    }
+
+    private static SourceSpec LoadSource(Errors e, string name, JsonElement s, string field)
+    {
+        if (s.ValueKind != JsonValueKind.Object)
+            throw e.At(field, s, "a source must be an object with a \"kind\".");
+        if (!s.TryGetProperty("kind", out var kindEl))
+            throw e.At(field, s, $"a source needs a \"kind\": one of {string.Join(", ", SourceKeys.Keys)}.");
+        var kind = String(e, kindEl, field + ".\"kind\"");
+        if (!SourceKeys.TryGetValue(kind, out var allowed))
+            throw e.At(field + ".\"kind\"", kindEl, $"unknown source kind; known kinds are {string.Join(", ", SourceKeys.Keys)}.");
+
+        var present = s.EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var key in present.Where(k => !allowed.Contains(k)))
+            throw e.At($"{field}.{Q(key)}", s.GetProperty(key), $"not a key of a {kind} source; a {kind} source has exactly {Describe(kind)}.");
+        var raw = (Dictionary<string, object?>)PlainJson.From(s)!;
+        string Need(string key)
+        {
+            if (!s.TryGetProperty(key, out var v))
+                throw e.At(field, s, $"missing {Q(key)}; a {kind} source has exactly {Describe(kind)}.");
+            return String(e, v, $"{field}.{Q(key)}");
+        }
+
+        switch (kind)
+        {
+            case "git":
+                var reference = Need("ref");
+                if (!Sha1Regex().IsMatch(reference))
+                    throw e.At(field + ".\"ref\"", s.GetProperty("ref"), "must be a full 40-character lowercase hex commit sha1 (put the branch or tag in \"ref_origin\").");
+                return new GitSource(name, Need("git"), reference, Need("ref_origin"), raw);
+            case "git_local":
+                var rel = Need("rel_path");
+                if (Path.IsPathRooted(rel))
+                    throw e.At(field + ".\"rel_path\"", s.GetProperty("rel_path"), "must be relative to the package folder.");
+                return new GitLocalSource(name, rel, raw);
+            default:
+                var url = Need("url");
+                string? sha1 = s.TryGetProperty("sha1", out _) ? Need("sha1") : null;
+                string? sha256 = s.TryGetProperty("sha256", out _) ? Need("sha256") : null;
+                if (sha1 is null && sha256 is null)
+                    throw e.At(field, s, "missing \"sha1\" (or \"sha256\"): a download must be verified.");
+                if (sha1 is not null && !Sha1Regex().IsMatch(sha1))
+                    throw e.At(field + ".\"sha1\"", s.GetProperty("sha1"), "must be 40 lowercase hex characters.");
+                if (sha256 is not null && !Sha256Regex().IsMatch(sha256))
+                    throw e.At(field + ".\"sha256\"", s.GetProperty("sha256"), "must be 64 lowercase hex characters.");
+                return new UrlSource(name, url, sha1, sha256, kind == "url_extract", raw);
+        }
+    }
+
+    private static string Describe(string kind) => kind switch
+    {
+        "git" => "\"kind\", \"git\" (the repository url), \"ref\" (a commit sha1) and \"ref_origin\" (its branch or tag)",
+        "git_local" => "\"kind\" and \"rel_path\"",
+        _ => "\"kind\", \"url\" and \"sha1\" and/or \"sha256\"",
+    };
+
+    private static string String(Errors e, JsonElement v, string field) =>
+        v.ValueKind == JsonValueKind.String ? v.GetString()! : throw e.At(field, v, "must be a string.");
+
+    private static string Q(string key) => JsonSerializer.Serialize(key);
+
+    private sealed record Errors(string File)
+    {
+        public BuildError At(string field, JsonElement found, string problem) =>
+            new(File, field, Truncate(JsonFile.Describe(found)), problem);
+
+        private static string Truncate(string s) => s.Length > 120 ? s[..117] + "..." : s;
+    }
+}

@@ -1,0 +1,134 @@
+using Pkgpanda.Core.Model;
+
+namespace Pkgpanda.Core.Store;
+
+/// <summary>
+/// A loaded package tree: every package folder with its variants, its own builder (<c>docker/</c>) and the
+/// tree variants (<c>treeinfo.json</c>). Loading reads and validates everything, so a mistake anywhere in
+/// the tree is reported before any work starts.
+/// </summary>
+public sealed class PackageStore
+{
+    private readonly Dictionary<PackageKey, BuildInfo> _packages;
+    private readonly Dictionary<string, string> _folders;
+    private readonly Dictionary<string, string> _builders;
+
+    private PackageStore(string packagesDir, Dictionary<PackageKey, BuildInfo> packages, Dictionary<string, string> folders,
+        Dictionary<string, string> builders, IReadOnlyList<TreeInfo> trees)
+    {
+        PackagesDir = packagesDir;
+        _packages = packages;
+        _folders = folders;
+        _builders = builders;
+        Trees = trees;
+    }
+
+    public string PackagesDir { get; }
+    public string CacheDir => Path.Combine(PackagesDir, "cache");
+
+    /// <summary>Tree variants, default first; a tree without treeinfo.json has one implicit default tree.</summary>
+    public IReadOnlyList<TreeInfo> Trees { get; }
+
+    public IEnumerable<BuildInfo> Packages => _packages.Values.OrderBy(b => b.Key);
+
+    public IEnumerable<string> Names => _folders.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>Package name -> its <c>docker/</c> folder, for packages that define their own builder image.</summary>
+    public IReadOnlyDictionary<string, string> Builders => _builders;
+
+    public bool Contains(PackageKey key) => _packages.ContainsKey(key);
+
+    public bool ContainsName(string name) => _folders.ContainsKey(name);
+
+    public BuildInfo Get(PackageKey key) =>
+        _packages.TryGetValue(key, out var info) ? info : throw new BuildError(DescribeMissing(key));
+
+    public IEnumerable<string?> VariantsOf(string name) =>
+        _packages.Keys.Where(k => k.Name == name).Select(k => k.Variant).Order(Comparer<string?>.Create(Variant.Compare));
+
+    public string FolderOf(string name) => _folders[name];
+
+    public string DescribeMissing(PackageKey key)
+    {
+        if (!_folders.ContainsKey(key.Name))
+            return $"There is no package \"{key.Name}\" in {Shown(PackagesDir)}" + Suggest(key.Name);
+        var have = string.Join(", ", VariantsOf(key.Name).Select(Variant.Display));
+        return $"Package \"{key.Name}\" has no variant {Variant.Display(key.Variant)} (it has: {have}); " +
+               $"expected {Path.Combine(Shown(FolderOf(key.Name)), Variant.Prefix(key.Variant) + "buildinfo.json")}.";
+    }
+
+    private string Suggest(string name)
+    {
+        var close = Names.Where(n => n.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(n, StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
+        return close.Count > 0 ? $"; did you mean {string.Join(", ", close.Select(c => $"\"{c}\""))}?" : ".";
+    }
+
+    /// <summary>Paths in messages are shown relative to the working directory when inside it.</summary>
+    public static string Shown(string path)
+    {
+        var rel = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
+    }
+
+    /// <summary>Loads and validates a whole tree. <paramref name="extraPackageDirs"/> (an upstream's packages) only add packages the tree lacks.</summary>
+    public static PackageStore Load(string packagesDir, IEnumerable<string>? extraPackageDirs = null)
+    {
+        packagesDir = Path.GetFullPath(packagesDir);
+        if (!Directory.Exists(packagesDir))
+            throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist; pass --packages-dir or set PackagesDir in .nuke/parameters.json.");
+
+        var packages = new Dictionary<PackageKey, BuildInfo>();
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
+        var builders = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        foreach (var dir in new[] { packagesDir }.Concat(extraPackageDirs ?? []))
+        {
+            foreach (var folder in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(folder);
+                if (folders.ContainsKey(name)) continue;
+                if (dir == packagesDir && name == "cache") continue;
+                var variants = VariantFiles(folder, "buildinfo.json");
+                if (variants.Count == 0) continue;
+                if (!PackageName.IsValid(name))
+                    throw new BuildError($"{Shown(folder)}: invalid package name \"{name}\"; package folder names match {PackageName.NamePattern} without \"--\".");
+                folders[name] = folder;
+                var docker = Path.Combine(folder, "docker");
+                if (Directory.Exists(docker)) builders[name] = docker;
+                foreach (var (variant, file) in variants)
+                {
+                    var info = BuildInfoLoader.Load(file, Shown(file), folder, name, variant);
+                    packages[info.Key] = info;
+                }
+            }
+        }
+
+        var trees = new List<TreeInfo>();
+        var treeFiles = VariantFiles(packagesDir, "treeinfo.json");
+        foreach (var (variant, file) in treeFiles.OrderBy(t => t.Variant, Comparer<string?>.Create(Variant.Compare)))
+            trees.Add(TreeInfoLoader.Load(file, Shown(file), variant));
+        if (trees.Count == 0)
+            trees.Add(TreeInfoLoader.Implicit(Shown(Path.Combine(packagesDir, "treeinfo.json"))));
+
+        return new PackageStore(packagesDir, packages, folders, builders, trees);
+    }
+
+    /// <summary>Finds <c>X</c> and <c>&lt;variant&gt;.X</c> files; <c>.X</c> is refused as pkgpanda refuses it.</summary>
+    internal static List<(string? Variant, string File)> VariantFiles(string folder, string suffix)
+    {
+        var result = new List<(string?, string)>();
+        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        {
+            var fileName = Path.GetFileName(file);
+            if (!fileName.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            var prefix = fileName[..^suffix.Length];
+            if (prefix.Length == 0) { result.Add((null, file)); continue; }
+            if (prefix == ".")
+                throw new BuildError($"{Shown(file)}: invalid file name \"{fileName}\"; the default variant's file is just \"{suffix}\", a variant's is \"<variant>.{suffix}\".");
+            if (!prefix.EndsWith('.'))
+                throw new BuildError($"{Shown(file)}: invalid variant file name \"{fileName}\"; expected \"<variant>.{suffix}\" with a '.' before \"{suffix}\".");
+            result.Add((prefix[..^1], file));
+        }
+        return result;
+    }
+}
