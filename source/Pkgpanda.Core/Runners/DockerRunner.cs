@@ -132,6 +132,24 @@ public sealed class DockerRunner : IRunner, IDisposable
         }
     }
 
+    public async Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken)
+    {
+        var uid = geteuid();
+        if (uid == 0 || hostPaths.Count == 0) return;
+        var gid = getegid();
+        var mounts = hostPaths.Select((p, i) => new Mount(p, $"/fix/{i}", ReadOnly: false)).ToList();
+        await RunAsync(new ContainerSpec
+        {
+            Image = image,
+            Command = ["chown", "-R", $"{uid}:{gid}", .. mounts.Select(m => m.ContainerPath)],
+            Mounts = mounts,
+            Name = "chown",
+        }, new Progress<string>(), cancellationToken).ConfigureAwait(false);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")] private static extern uint geteuid();
+    [System.Runtime.InteropServices.DllImport("libc")] private static extern uint getegid();
+
     /// <summary>Removes containers a killed earlier run left behind.</summary>
     public async Task<int> RemoveLeftoversAsync(CancellationToken cancellationToken)
     {

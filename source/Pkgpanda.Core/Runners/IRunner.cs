@@ -28,4 +28,7 @@ public interface IRunner : IImageResolver
     Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken);
 
     Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken);
+
+    /// <summary>Gives files a container created as root back to the invoking user (a no-op when that is root).</summary>
+    Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken);
 }
