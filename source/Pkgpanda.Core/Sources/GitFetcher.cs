@@ -90,7 +90,16 @@ public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourc
         };
         try
         {
-            Commands.Fetch(repo, from, MirrorRefSpecs, options, null);
+            // A fill from a twin's mirror goes through a remote of its own, so origin keeps the real url.
+            var remote = from == spec.Url ? "origin" : "twin";
+            // The twin remote keeps git's default refspec: removing a remote deletes the refs its refspec maps to.
+            if (remote == "twin")
+            {
+                if (repo.Network.Remotes[remote] is not null) repo.Network.Remotes.Remove(remote);
+                repo.Network.Remotes.Add(remote, from);
+            }
+            Commands.Fetch(repo, remote, MirrorRefSpecs, options, null);
+            if (remote == "twin") repo.Network.Remotes.Remove(remote);
         }
         catch (LibGit2SharpException ex)
         {
@@ -139,7 +148,7 @@ public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourc
         using var repo = new Repository(directory);
         // A commit reachable only from refs a plain clone skips (e.g. refs/pull/*) is fetched by name.
         if (repo.Lookup<Commit>(spec.Ref) is null)
-            Commands.Fetch(repo, MirrorPath, ["+refs/*:refs/pkgpanda/*"], new LibGit2Sharp.FetchOptions { TagFetchMode = TagFetchMode.None }, null);
+            Commands.Fetch(repo, "origin", ["+refs/*:refs/pkgpanda/*"], new LibGit2Sharp.FetchOptions { TagFetchMode = TagFetchMode.None }, null);
         var commit = repo.Lookup<Commit>(spec.Ref)!;
         Commands.Checkout(repo, commit, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
     }

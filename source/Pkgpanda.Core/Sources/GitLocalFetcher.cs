@@ -37,7 +37,7 @@ public sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation location
             using var repo = new Repository(directory);
             // A detached HEAD is on no branch, so the clone lacks it: fetch it by name.
             if (repo.Lookup<Commit>(head) is null)
-                Commands.Fetch(repo, RepositoryPath, ["+HEAD:refs/pkgpanda/head"], new LibGit2Sharp.FetchOptions { TagFetchMode = TagFetchMode.None }, null);
+                Commands.Fetch(repo, "origin", ["+HEAD:refs/pkgpanda/head"], new LibGit2Sharp.FetchOptions { TagFetchMode = TagFetchMode.None }, null);
             var commit = repo.Lookup<Commit>(head)
                 ?? throw Error($"HEAD's commit {head} could not be copied out of {RepositoryPath}.");
             Commands.Checkout(repo, commit, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
