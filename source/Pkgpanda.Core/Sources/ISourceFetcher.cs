@@ -28,9 +28,6 @@ public interface ISourceFetcher
     /// to the network only for what the cache lacks.
     /// </summary>
     Task<FetchOutcome> CheckoutAsync(string directory, IProgress<FetchEvent>? progress, CancellationToken cancellationToken);
-
-    Task<FetchOutcome> CheckoutAsync(string directory, CancellationToken cancellationToken) =>
-        CheckoutAsync(directory, null, cancellationToken);
 }
 
 /// <summary>What a fetch did, for the summary.</summary>

@@ -50,7 +50,7 @@ public sealed class GitFetcherTests : IDisposable
     public async Task Checkout_places_exactly_the_ref_with_its_git_folder()
     {
         var src = NewSrcDir();
-        var outcome = await Fetcher(_second, "v2").CheckoutAsync(src, CancellationToken.None);
+        var outcome = await Fetcher(_second, "v2").CheckoutAsync(src, null, CancellationToken.None);
 
         outcome.ShouldBe(FetchOutcome.Downloaded);
         File.ReadAllText(Path.Combine(src, "README")).ShouldBe("two\n");
@@ -65,7 +65,7 @@ public sealed class GitFetcherTests : IDisposable
     public async Task Checkout_of_a_commit_on_another_branch_works()
     {
         var src = NewSrcDir();
-        await Fetcher(_feature, "feature").CheckoutAsync(src, CancellationToken.None);
+        await Fetcher(_feature, "feature").CheckoutAsync(src, null, CancellationToken.None);
         File.ReadAllText(Path.Combine(src, "FEATURE")).ShouldBe("yes\n");
         File.ReadAllText(Path.Combine(src, "README")).ShouldBe("one\n");
     }
@@ -113,7 +113,7 @@ public sealed class GitFetcherTests : IDisposable
         Directory.Move(_upstream.Path, _dir["gone"]);
 
         var src = NewSrcDir();
-        (await fetcher.CheckoutAsync(src, CancellationToken.None)).ShouldBe(FetchOutcome.Reused);
+        (await fetcher.CheckoutAsync(src, null, CancellationToken.None)).ShouldBe(FetchOutcome.Reused);
         File.ReadAllText(Path.Combine(src, "README")).ShouldBe("two\n");
     }
 
@@ -121,7 +121,7 @@ public sealed class GitFetcherTests : IDisposable
     public async Task Unknown_ref_is_an_error_naming_url_and_ref()
     {
         const string missing = "0123456789abcdef0123456789abcdef01234567";
-        var ex = await Should.ThrowAsync<BuildError>(() => Fetcher(missing, _main).CheckoutAsync(NewSrcDir(), CancellationToken.None));
+        var ex = await Should.ThrowAsync<BuildError>(() => Fetcher(missing, _main).CheckoutAsync(NewSrcDir(), null, CancellationToken.None));
         ex.Message.ShouldContain(missing);
         ex.Message.ShouldContain(_upstream.Url);
         ex.Message.ShouldContain("\"ref\"");

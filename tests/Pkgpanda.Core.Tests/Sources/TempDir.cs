@@ -23,7 +23,7 @@ public sealed class TempDir : IDisposable
         foreach (var f in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories))
             try { File.SetAttributes(f, FileAttributes.Normal); } catch (IOException) { }
         foreach (var d in Directory.EnumerateDirectories(Path, "*", SearchOption.AllDirectories))
-            try { File.SetUnixFileMode(d, (UnixFileMode)0x1FF); } catch (IOException) { }
+            if (!OperatingSystem.IsWindows()) try { File.SetUnixFileMode(d, (UnixFileMode)0x1FF); } catch (IOException) { }
         Directory.Delete(Path, recursive: true);
     }
 }
