@@ -3,7 +3,6 @@ using System.IO.Compression;
 using SCCompressionMode = SharpCompress.Compressors.CompressionMode;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.Xz;
-using SCGZipStream = SharpCompress.Compressors.Deflate.GZipStream;
 
 namespace Pkgpanda.Core.Sources;
 
@@ -14,7 +13,8 @@ namespace Pkgpanda.Core.Sources;
 /// through such links) refuses the archive before anything is written. Executable bits and symlinks are kept.
 /// </summary>
 /// <remarks>
-/// SharpCompress decompresses gzip, bzip2 and xz; the containers are read with System.Formats.Tar and
+/// SharpCompress decompresses bzip2 and xz. gzip goes through the BCL's GZipStream, because SharpCompress 0.50.8's
+/// gzip reader reported bad CRCs on valid streams written by .NET. The containers are read with System.Formats.Tar and
 /// System.IO.Compression because they expose exactly what the safety checks need: the entry type (symlink
 /// versus hardlink) and the Unix mode.
 /// </remarks>
@@ -89,7 +89,7 @@ public static class ArchiveExtractor
     private static Stream Decompress(Stream file, string archive)
     {
         if (archive.EndsWith(".tar.gz", StringComparison.Ordinal) || archive.EndsWith(".tgz", StringComparison.Ordinal))
-            return new SCGZipStream(file, SCCompressionMode.Decompress);
+            return new GZipStream(file, CompressionMode.Decompress);
         if (archive.EndsWith(".tar.bz2", StringComparison.Ordinal))
             return BZip2Stream.Create(file, SCCompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true);
         if (archive.EndsWith(".tar.xz", StringComparison.Ordinal))
