@@ -11,7 +11,7 @@ using Pkgpanda.Core.Store;
 using Pkgpanda.Targets;
 
 /// <summary>What the targets share: the loaded tree, the selection's graph, the engine. Loaded once, on first use.</summary>
-partial class Build
+partial class Mkpanda
 {
     PackageStore? _store;
     PackageGraph? _graph;

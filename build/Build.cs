@@ -5,10 +5,12 @@ using Pkgpanda.Targets;
 /// <summary>
 /// The user interface: each target is a few lines that delegate to Pkgpanda.Core.
 /// Read top to bottom, this is the table of contents of what the tool does.
+/// NUKE projects call this class <c>Build</c>; ours is named after pkgpanda's CLI because its main target is
+/// <c>Build</c> and C# forbids a member named like its class.
 /// </summary>
-partial class Build : NukeBuild
+partial class Mkpanda : NukeBuild
 {
-    public static int Main() => Execute<Build>(x => x.Hash);
+    public static int Main() => Execute<Mkpanda>(x => x.Hash);
 
     [Parameter("The package tree (folder of packages)")] readonly string PackagesDir = "examples/packages";
     [Parameter("Build only this package (and what it requires)")] readonly string? Package;
