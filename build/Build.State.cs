@@ -50,7 +50,8 @@ partial class Mkpanda
         await new EngineProvisioner(Docker, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
-        var built = await BuilderImages.EnsureAsync(Docker, Store.Builders, Info, CancellationToken);
+        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
+        var built = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
         if (built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", built)}");
     }
 
