@@ -49,7 +49,8 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
             PackageStatus.Downloaded => $"{r.Key}: downloaded {r.Id}",
             PackageStatus.Skipped => $"{r.Key}: skipped, {r.Reason}",
             PackageStatus.NotRun => $"{r.Key}: not built ({r.Reason})",
-            _ => $"{r.Key}: FAILED: {r.Reason}",
+            // The whole reason (with the log tail) closes the run; here the first line says what happened.
+            _ => $"{r.Key}: FAILED: {r.Reason?.Split('\n')[0]}",
         };
         if (r.Status == PackageStatus.Failed) log.Error(text); else log.Information(text);
     }

@@ -121,8 +121,8 @@ public sealed class DockerRunner : IRunner, IDisposable
         try
         {
             await _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
-            var logs = _client.Containers.GetContainerLogsAsync(created.ID,
-                new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, new LineProgress(output), cancellationToken);
+            // Following the logs from the start replays what was printed before we attached, so no line is lost.
+            var logs = PumpLogsAsync(created.ID, output, cancellationToken);
             var wait = await _client.Containers.WaitContainerAsync(created.ID, cancellationToken).ConfigureAwait(false);
             try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
@@ -157,6 +157,27 @@ public sealed class DockerRunner : IRunner, IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc")] private static extern uint geteuid();
     [System.Runtime.InteropServices.DllImport("libc")] private static extern uint getegid();
+
+    private async Task PumpLogsAsync(string id, IProgress<string> output, CancellationToken cancellationToken)
+    {
+        using var stream = await _client.Containers.GetContainerLogsAsync(id,
+            new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, cancellationToken).ConfigureAwait(false);
+        var stdout = new LineProgress(output);
+        var stderr = new LineProgress(output);
+        var buffer = new byte[16384];
+        var decoders = new[] { System.Text.Encoding.UTF8.GetDecoder(), System.Text.Encoding.UTF8.GetDecoder() };
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            if (read.EOF) break;
+            var isErr = read.Target == MultiplexedStream.TargetStream.StandardError;
+            var n = decoders[isErr ? 1 : 0].GetChars(buffer, 0, read.Count, chars, 0);
+            (isErr ? stderr : stdout).Report(new string(chars, 0, n));
+        }
+        stdout.Flush();
+        stderr.Flush();
+    }
 
     /// <summary>Removes containers a killed earlier run left behind.</summary>
     public async Task<int> RemoveLeftoversAsync(CancellationToken cancellationToken)
@@ -201,6 +222,15 @@ public sealed class DockerRunner : IRunner, IDisposable
                 if (last < 0) return;
                 foreach (var line in text[..last].Split('\n')) lines.Report(line.TrimEnd('\r'));
                 _pending.Clear().Append(text[(last + 1)..]);
+            }
+        }
+
+        public void Flush()
+        {
+            lock (_pending)
+            {
+                if (_pending.Length > 0) lines.Report(_pending.ToString());
+                _pending.Clear();
             }
         }
     }
