@@ -10,6 +10,9 @@ public sealed class DockerRunner : IRunner, IDisposable
     /// <summary>Label on every container we create, so leftovers of a killed run can be found.</summary>
     public const string Label = "io.pkgpanda.build";
 
+    /// <summary>The process that created the container; a container whose process is gone is a leftover.</summary>
+    public const string OwnerLabel = "io.pkgpanda.owner-pid";
+
     private readonly DockerClient _client;
 
     public DockerRunner(Uri endpoint)
@@ -109,7 +112,7 @@ public sealed class DockerRunner : IRunner, IDisposable
             Cmd = spec.Command.ToList(),
             Env = spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
             WorkingDir = spec.WorkingDirectory,
-            Labels = new Dictionary<string, string> { [Label] = spec.Name ?? "build" },
+            Labels = new Dictionary<string, string> { [Label] = spec.Name ?? "build", [OwnerLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             NetworkDisabled = !spec.Network,
             HostConfig = new HostConfig
             {
@@ -179,17 +182,25 @@ public sealed class DockerRunner : IRunner, IDisposable
         stderr.Flush();
     }
 
-    /// <summary>Removes containers a killed earlier run left behind.</summary>
-    public async Task<int> RemoveLeftoversAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes containers that a killed earlier run left behind (SIGKILL gives no chance to clean up): ours, whose
+    /// creating process no longer exists on this machine.
+    /// </summary>
+    public async Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
     {
         var list = await _client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [Label] = true } },
         }, cancellationToken).ConfigureAwait(false);
+        var removed = 0;
         foreach (var c in list)
+        {
+            if (!c.Labels.TryGetValue(OwnerLabel, out var owner) || !int.TryParse(owner, out var pid) || Directory.Exists($"/proc/{pid}")) continue;
             await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
-        return list.Count;
+            removed++;
+        }
+        return removed;
     }
 
     private static (string Repo, string Tag) SplitTag(string image)

@@ -29,6 +29,9 @@ public interface IRunner : IImageResolver
 
     Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken);
 
+    /// <summary>Removes containers left by runs that were killed; returns how many.</summary>
+    Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken);
+
     /// <summary>Gives files a container created as root back to the invoking user (a no-op when that is root).</summary>
     Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken);
 }
