@@ -4,13 +4,14 @@ namespace Pkgpanda.Core.Repositories;
 /// A repository in a folder: a plain path or a <c>file://</c> url, typically a shared mount. Objects appear by
 /// renaming a temporary file in the object's own folder, so readers never see half an object.
 /// </summary>
-public sealed class FolderRepository(string root) : IRepository
+public sealed class FolderRepository(string root, string? url = null) : IRepository
 {
     private const int BufferSize = 1 << 16;
 
     public string Root { get; } = Path.GetFullPath(root);
 
-    public string Url => Root;
+    /// <summary>As the user wrote it (a <c>file://</c> url stays one), so messages match the parameter.</summary>
+    public string Url { get; } = url ?? Path.GetFullPath(root);
 
     public string PathOf(string relativePath) => Path.Combine(Root, RepositoryLayout.Check(relativePath));
 
@@ -99,7 +100,8 @@ public sealed class FolderRepository(string root) : IRepository
         while ((n = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
             await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-            bytes?.Report(done += n);
+            done += n;
+            bytes?.Report(done);
         }
     }
 

@@ -58,7 +58,8 @@ public sealed class HttpRepository : IRepository
                 catch (IOException e) { throw new TransientFailure($"the connection broke after {done} bytes ({e.Message})"); }
                 if (n == 0) break;
                 await output.WriteAsync(buffer.AsMemory(0, n), token).ConfigureAwait(false);
-                bytes?.Report(done += n);
+                done += n;
+                bytes?.Report(done);
             }
             if (response.Content.Headers.ContentLength is { } length && length != done)
                 throw new TransientFailure($"received {done} of {length} bytes");

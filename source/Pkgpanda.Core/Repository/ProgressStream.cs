@@ -21,7 +21,9 @@ internal sealed class ProgressStream(Stream inner, IProgress<long>? bytes) : Str
 
     private int Count(int n)
     {
-        if (n > 0) bytes?.Report(_done += n);
+        if (n <= 0) return n;
+        _done += n;
+        bytes?.Report(_done);
         return n;
     }
 
