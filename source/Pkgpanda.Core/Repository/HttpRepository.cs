@@ -35,7 +35,7 @@ public sealed class HttpRepository : IRepository
         };
     }
 
-    public string Url => Shown(_base);
+    public string Url => Scrub(Shown(_base));
 
     public Uri UriOf(string relativePath) =>
         new(_base, string.Join('/', RepositoryLayout.Check(relativePath).Split('/').Select(Uri.EscapeDataString)));

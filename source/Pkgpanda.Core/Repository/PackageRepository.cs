@@ -23,7 +23,8 @@ public static class PackageRepository
             case "file":
                 if (!Uri.TryCreate(url, UriKind.Absolute, out var file) || file.Host is not ("" or "localhost"))
                     throw new BuildError($"The repository url '{url}' is not a local file url: write file:///absolute/path (or a plain folder path).");
-                return new FolderRepository(file.LocalPath, url);
+                // Not LocalPath: for file://localhost/... .NET returns a UNC path, even on Unix.
+                return new FolderRepository(Uri.UnescapeDataString(file.AbsolutePath), url);
             case null:
                 return new FolderRepository(Path.GetFullPath(url, options.BaseDirectory ?? Directory.GetCurrentDirectory()));
             default:
