@@ -40,7 +40,10 @@ public sealed class PackageBuilder(BuildContext context)
             var install = scratch.Folder("install");
 
             Phase(plan, BuildPhase.Fetching);
-            await context.Sources.CheckoutAsync(plan.Info, src, cancellationToken).ConfigureAwait(false);
+            await context.Sources.CheckoutAsync(plan.Info, src, new InlineProgress<Sources.FetchEvent>(e =>
+            {
+                if (e is Sources.FetchWarning w) context.Events.Report(new Message(plan.Key, w.Message, Warning: true));
+            }), cancellationToken).ConfigureAwait(false);
 
             Phase(plan, BuildPhase.Activating);
             var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
@@ -132,7 +135,7 @@ public sealed class PackageBuilder(BuildContext context)
         long exitCode;
         try
         {
-            exitCode = await context.Runner.RunAsync(spec, new InlineProgress(line =>
+            exitCode = await context.Runner.RunAsync(spec, new InlineProgress<string>(line =>
             {
                 log.Write(line);
                 context.Events.Report(new OutputLine(plan.Key, line));
@@ -148,8 +151,9 @@ public sealed class PackageBuilder(BuildContext context)
         await context.Runner.FixOwnershipAsync(plan.ImageId, [src, result], cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class InlineProgress(Action<string> report) : IProgress<string>
+    /// <summary>Reports synchronously (System.Progress posts to the thread pool and reorders).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(string value) => report(value);
+        public void Report(T value) => report(value);
     }
 }

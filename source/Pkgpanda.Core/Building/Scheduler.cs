@@ -68,7 +68,8 @@ public sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> ev
             catch (Exception ex)
             {
                 if (!options.ContinueOnFailure) stop.Cancel();
-                return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, ex.Message));
+                // A user's mistake reads best as its message; anything else is our bug and needs its stack trace.
+                return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, ex is BuildError ? ex.Message : ex.ToString()));
             }
             finally
             {

@@ -13,7 +13,7 @@ public sealed class Scratch
     public static Scratch Create(string scratchFolder, string name)
     {
         RemoveAbandoned(scratchFolder);
-        var root = Path.Combine(scratchFolder, $"{name}.{Environment.ProcessId}.{Guid.NewGuid():N}"[..Math.Min(200, name.Length + 45)]);
+        var root = Path.Combine(scratchFolder, $"{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         return new Scratch(root);
     }

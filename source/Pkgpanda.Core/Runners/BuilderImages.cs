@@ -15,17 +15,22 @@ public static class BuilderImages
 
     public static string HashTag(string package, string folderHash) => $"{Repository}:{package}_dockerdir-{folderHash}";
 
-    /// <summary>Builds (or finds) every package builder; returns the packages whose image had to be built.</summary>
+    /// <summary>
+    /// Builds (or finds) the package builders whose image one of <paramref name="usedImages"/> names; returns the
+    /// packages whose image had to be built. Builders nobody in the selection uses are left alone.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> EnsureAsync(IRunner runner, IReadOnlyDictionary<string, string> builders,
-        IProgress<string> output, CancellationToken cancellationToken)
+        IReadOnlySet<string> usedImages, IProgress<string> output, CancellationToken cancellationToken)
     {
         var built = new List<string>();
         foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
+            if (!usedImages.Contains(LatestTag(package))) continue;
             var hashTag = HashTag(package, FolderHash.Of(folder));
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
             if (id is null)
             {
+                await CheckBaseImagesAsync(runner, folder, cancellationToken).ConfigureAwait(false);
                 output.Report($"Building builder image {hashTag} from {folder}");
                 id = await runner.BuildImageAsync(folder, hashTag, output, cancellationToken).ConfigureAwait(false);
                 built.Add(package);
@@ -34,5 +39,31 @@ public static class BuilderImages
                 await runner.TagImageAsync(id, LatestTag(package), cancellationToken).ConfigureAwait(false);
         }
         return built;
+    }
+
+    /// <summary>
+    /// There is no registry: an image build whose FROM is missing would make the engine try to pull it (and reach
+    /// out to the network). Refuse that up front, naming the Dockerfile line.
+    /// </summary>
+    private static async Task CheckBaseImagesAsync(IRunner runner, string folder, CancellationToken cancellationToken)
+    {
+        var dockerfile = Path.Combine(folder, "Dockerfile");
+        if (!File.Exists(dockerfile))
+            throw new BuildError($"{Store.PackageStore.Shown(folder)}: a package's docker/ folder must hold a Dockerfile.");
+        var stages = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var lineNumber = 0;
+        foreach (var raw in File.ReadLines(dockerfile))
+        {
+            lineNumber++;
+            var words = raw.Trim().Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2 || !words[0].Equals("FROM", StringComparison.OrdinalIgnoreCase)) continue;
+            var image = words.Skip(1).First(w => !w.StartsWith("--", StringComparison.Ordinal));
+            if (words.Length >= 4 && words[^2].Equals("AS", StringComparison.OrdinalIgnoreCase)) stages.Add(words[^1]);
+            if (image == "scratch" || stages.Contains(image) || image.Contains('$')) continue;
+            if (await runner.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is null)
+                throw new BuildError($"{Store.PackageStore.Shown(dockerfile)}:{lineNumber}: FROM {image}: the image is not present in the engine, " +
+                                     "and builds never pull (there may be no registry, and builds stay offline). " +
+                                     $"Provide it first, e.g. `docker load -i image.tar` or `docker import rootfs.tar {image}`.");
+        }
     }
 }

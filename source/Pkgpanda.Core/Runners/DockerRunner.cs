@@ -70,7 +70,7 @@ public sealed class DockerRunner : IRunner, IDisposable
         var (repo, t) = SplitTag(tag);
         var errors = new List<string>();
         await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
-            new Progress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message); }), cancellationToken).ConfigureAwait(false);
+            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message); }), cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0) throw new InvalidOperationException($"Importing {tag} failed: {string.Join("; ", errors)}");
         return await GetImageIdAsync(tag, cancellationToken).ConfigureAwait(false);
     }
@@ -81,15 +81,23 @@ public sealed class DockerRunner : IRunner, IDisposable
         await TarFile.CreateFromDirectoryAsync(contextDirectory, context, includeBaseDirectory: false, cancellationToken).ConfigureAwait(false);
         context.Position = 0;
         var errors = new List<string>();
-        var progress = new Progress<JSONMessage>(m =>
+        var tail = new Queue<string>();
+        var progress = new SyncProgress<JSONMessage>(m =>
         {
             if (m.Error is not null) errors.Add(m.Error.Message);
-            else if (!string.IsNullOrWhiteSpace(m.Stream)) output?.Report(m.Stream.TrimEnd('\n'));
+            else if (!string.IsNullOrWhiteSpace(m.Stream))
+            {
+                var line = m.Stream.TrimEnd('\n');
+                output?.Report(line);
+                tail.Enqueue(line);
+                if (tail.Count > 15) tail.Dequeue();
+            }
         });
-        await _client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true },
+        await _client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
             context, null, null, progress, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
-            throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {string.Join("; ", errors)}");
+            throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {string.Join("; ", errors)}\n" +
+                                 string.Join("\n", tail.Select(l => "  | " + l)));
         return await GetImageIdAsync(tag, cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,7 +152,7 @@ public sealed class DockerRunner : IRunner, IDisposable
             Command = ["chown", "-R", $"{uid}:{gid}", .. mounts.Select(m => m.ContainerPath)],
             Mounts = mounts,
             Name = "chown",
-        }, new Progress<string>(), cancellationToken).ConfigureAwait(false);
+        }, new SyncProgress<string>(_ => { }), cancellationToken).ConfigureAwait(false);
     }
 
     [System.Runtime.InteropServices.DllImport("libc")] private static extern uint geteuid();
@@ -171,6 +179,12 @@ public sealed class DockerRunner : IRunner, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>Reports on the caller's thread, in order (System.Progress posts later, after the call returned).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 
     /// <summary>Log chunks arrive in arbitrary pieces; callers want lines.</summary>
     private sealed class LineProgress(IProgress<string> lines) : IProgress<string>

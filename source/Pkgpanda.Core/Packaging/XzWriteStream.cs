@@ -1,0 +1,163 @@
+using System.Buffers;
+
+namespace Pkgpanda.Core.Packaging;
+
+/// <summary>Compresses what is written to it; the .xz stream is finished on Dispose.</summary>
+internal sealed class XzWriteStream : Stream
+{
+    private const int OutSize = 1 << 20;
+    private readonly Stream _inner;
+    private readonly bool _leaveOpen;
+    private readonly LzmaHandle _lzma = new();
+    private readonly byte[] _out = ArrayPool<byte>.Shared.Rent(OutSize);
+    private bool _finished;
+    private bool _disposed;
+
+    public unsafe XzWriteStream(Stream inner, XzOptions options, bool leaveOpen)
+    {
+        _inner = inner;
+        _leaveOpen = leaveOpen;
+        var mt = new Xz.LzmaMt
+        {
+            Threads = (uint)Math.Clamp(options.Threads, 1, 64),
+            BlockSize = checked((ulong)options.BlockSize),
+            Preset = (uint)options.Preset,
+            Check = Xz.CheckCrc64,
+        };
+        var ret = Xz.StreamEncoderMt(_lzma.Stream, &mt);
+        if (ret != Xz.Ret.Ok)
+        {
+            _lzma.Dispose();
+            ArrayPool<byte>.Shared.Return(_out);
+            throw Xz.Failure("encoder setup", ret);
+        }
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => !_disposed;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override unsafe void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        fixed (byte* input = buffer)
+        {
+            var s = _lzma.Stream;
+            s->NextIn = input;
+            s->AvailIn = (nuint)buffer.Length;
+            while (s->AvailIn > 0)
+            {
+                var produced = Step(Xz.Action.Run);
+                if (produced > 0) _inner.Write(_out, 0, produced);
+            }
+            s->NextIn = null;
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var pin = buffer.Pin();
+        var consumed = 0;
+        while (consumed < buffer.Length)
+        {
+            var produced = StepFrom(pin, consumed, buffer.Length - consumed, out var used);
+            consumed += used;
+            if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Feeds input without holding a pointer across an await: the native stream forgets it before returning.</summary>
+    private unsafe int StepFrom(System.Buffers.MemoryHandle pin, int offset, int length, out int used)
+    {
+        var s = _lzma.Stream;
+        s->NextIn = (byte*)pin.Pointer + offset;
+        s->AvailIn = (nuint)length;
+        var produced = Step(Xz.Action.Run);
+        used = length - (int)s->AvailIn;
+        s->NextIn = null;
+        s->AvailIn = 0;
+        return produced;
+    }
+
+    private unsafe int Step(Xz.Action action)
+    {
+        fixed (byte* output = _out)
+        {
+            var s = _lzma.Stream;
+            s->NextOut = output;
+            s->AvailOut = OutSize;
+            var ret = Xz.Code(s, action);
+            var produced = OutSize - (int)s->AvailOut;
+            s->NextOut = null;
+            s->AvailOut = 0;
+            if (ret == Xz.Ret.StreamEnd) _finished = true;
+            else if (ret != Xz.Ret.Ok) throw Xz.Failure("compression", ret);
+            return produced;
+        }
+    }
+
+    public override void Flush() => _inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (_disposed) return;
+        try
+        {
+            if (disposing)
+            {
+                while (!_finished)
+                {
+                    var produced = Step(Xz.Action.Finish);
+                    if (produced > 0) _inner.Write(_out, 0, produced);
+                }
+                _inner.Flush();
+            }
+        }
+        finally
+        {
+            Release(disposing);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        try
+        {
+            while (!_finished)
+            {
+                var produced = Step(Xz.Action.Finish);
+                if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced)).ConfigureAwait(false);
+            }
+            await _inner.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Release(disposing: true);
+            GC.SuppressFinalize(this);
+        }
+    }
+
+    private void Release(bool disposing)
+    {
+        _disposed = true;
+        _lzma.Dispose();
+        ArrayPool<byte>.Shared.Return(_out);
+        if (disposing && !_leaveOpen) _inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
