@@ -5,6 +5,7 @@ using Pkgpanda.Core.Hashing;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Packaging;
 using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Repositories;
 using Pkgpanda.Core.Runners;
 using Pkgpanda.Core.Sources;
 using Pkgpanda.Core.Store;
@@ -18,6 +19,9 @@ partial class Mkpanda
     DockerRunner? _docker;
     SourceFetchService? _sources;
     IReadOnlyDictionary<PackageKey, PackagePlan>? _plans;
+    IRepository? _repository;
+    PackageDownloader? _downloader;
+    IReadOnlyList<BootstrapResult> _packed = [];
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
@@ -34,6 +38,15 @@ partial class Mkpanda
     IProgress<string> Info => new LogProgress(Log.Information);
 
     IProgress<FetchEvent> FetchProgress => new FetchLog(Log);
+
+    IProgress<RepositoryEvent> RepositoryEvents => new RepositoryLog(Log);
+
+    IRepository? Repository => RepositoryUrl is null ? null : _repository ??= PackageRepository.Open(RepositoryUrl,
+        RepositoryToken ?? Environment.GetEnvironmentVariable(PackageRepository.TokenVariable),
+        new RepositoryOptions { BaseDirectory = RootDirectory, Events = RepositoryEvents });
+
+    /// <summary>One per run, so an unreachable repository is reported once, not per package.</summary>
+    PackageDownloader? Downloader => Repository is { } r ? _downloader ??= new PackageDownloader(r, Cache, RepositoryEvents) : null;
 
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
@@ -59,7 +72,11 @@ partial class Mkpanda
     {
         var plans = await Plans();
         var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
-        var context = new BuildContext { Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork };
+        var context = new BuildContext
+        {
+            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork,
+            TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
+        };
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));
     }
 
@@ -70,8 +87,15 @@ partial class Mkpanda
         var bundle = new BootstrapBundle(Cache);
         var results = new List<BootstrapResult>();
         foreach (var tree in new Selection(null, null, TreeVariant).Trees(Store))
-            results.Add(await bundle.PackAsync(Store, tree, plans, null, CancellationToken));
-        return results;
+            results.Add(await bundle.PackAsync(Store, tree, plans, Downloader is { } d ? d.TryDownloadBootstrapAsync : null, CancellationToken));
+        return _packed = results;
+    }
+
+    async Task<PublishResult> PublishPackages()
+    {
+        var ids = (await Plans()).Values.Select(p => p.Id).Concat(_packed.SelectMany(b => b.Packages)).Distinct();
+        var plan = PublishPlan.FromCache(Cache, ids, _packed.Select(r => r.TreeVariant));
+        return await new Publisher(Repository!, RepositoryEvents).PublishAsync(plan, CancellationToken);
     }
 
     protected override bool IsUserError(Exception exception) => exception is BuildError;

@@ -1,5 +1,3 @@
-using Pkgpanda.Core.Building;
-using Pkgpanda.Core.Sources;
 using Pkgpanda.Targets;
 
 /// <summary>
@@ -22,6 +20,8 @@ partial class Mkpanda : NukeBuild
     [Parameter("How many packages build at once (default: the number of cores)")] readonly int Parallel = Environment.ProcessorCount;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] readonly bool Continue;
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] readonly bool AllowNetwork;
+    [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] readonly string? RepositoryUrl;
+    [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 
     Target Setup => _ => _
         .Description("Provision the Docker engine and the builder images")
@@ -50,6 +50,12 @@ partial class Mkpanda : NukeBuild
         .Description("Make the bootstrap bundle and complete.latest.json of each tree variant")
         .DependsOn(Build)
         .Executes(async () => Reports.Packed(await PackTrees()));
+
+    Target Publish => _ => _
+        .Description("Upload the packages, bootstrap bundles and complete.latest.json to --repository-url")
+        .DependsOn(Pack)
+        .Requires(() => RepositoryUrl)
+        .Executes(async () => Reports.Published(await PublishPackages()));
 
     Target Test => _ => _
         .Description("Run the test suite (needs Setup: tests use the real engine)")

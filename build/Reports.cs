@@ -1,6 +1,7 @@
 using Pkgpanda.Core.Building;
 using Pkgpanda.Core.Graph;
 using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Repositories;
 using Pkgpanda.Core.Sources;
 using Pkgpanda.Core.Hashing;
 using Pkgpanda.Core.Model;
@@ -69,6 +70,13 @@ static class Reports
     {
         foreach (var r in results)
             AnsiConsole.WriteLine($"Tree {Variant.Display(r.TreeVariant)}: bootstrap {r.BootstrapId} ({r.Packages.Count} packages, {(r.Created ? "created" : "up to date")}) {r.Tarball}");
+    }
+
+    public static void Published(PublishResult result)
+    {
+        foreach (var path in result.Uploaded) AnsiConsole.WriteLine($"  uploaded  {path}");
+        foreach (var path in result.Pointers) AnsiConsole.WriteLine($"  pointer   {path}");
+        AnsiConsole.WriteLine($"Published: {result.Uploaded.Count} uploaded ({result.UploadedBytes / 1024} KiB), {result.Skipped.Count} already there, {result.Pointers.Count} pointers.");
     }
 
     static string? FirstLine(string? text) => text?.Split('\n')[0];
