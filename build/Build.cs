@@ -49,6 +49,7 @@ partial class Mkpanda : NukeBuild
     Target Pack => _ => _
         .Description("Make the bootstrap bundle and complete.latest.json of each tree variant")
         .DependsOn(Build)
+        .OnlyWhenDynamic(() => Package == null)
         .Executes(async () => Reports.Packed(await PackTrees()));
 
     Target Publish => _ => _
