@@ -241,7 +241,7 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
         var known = parameters.Select(p => Arguments.Normalize(p.Name)).Concat(HostOptions).ToHashSet();
         foreach (var name in arguments.Names)
             if (!known.Contains(name))
-                throw new TargetsException($"Unknown option --{name}. Run with --help to list the parameters.");
+                throw new TargetsException($"Unknown option --{arguments.Spelling(name)}. Run with --help to list the parameters.");
     }
 
     private static IEnumerable<string> Split(IEnumerable<string> names) =>
