@@ -36,7 +36,9 @@ public static class Help
         w.WriteLine();
         var options = parameters.OrderBy(p => p.Kebab, StringComparer.Ordinal)
             .Select(p => ($"--{p.Kebab}{(p.IsFlag ? "" : p.IsArray ? " <values>" : " <value>")}", p.Description ?? ""))
-            .Concat(HostOptions(graph)).ToList();
+            // A build parameter that shares a host option's name (e.g. Continue) describes it better for this build.
+            .Concat(HostOptions(graph).Where(o => parameters.All(p => Arguments.Normalize(p.Name) != Arguments.Normalize(o.Item1.Split(' ')[0]))))
+            .ToList();
         var ow = options.Max(o => o.Item1.Length) + 3;
         foreach (var (option, description) in options)
             w.WriteLine($"  {option.PadRight(ow)}{description}".TrimEnd());
