@@ -18,6 +18,13 @@ public sealed class LayeredLayout
     public double Width { get; }
     public double Height { get; }
 
+    private static void Spread(List<(string From, string To)> ordered, double width, double centre, Dictionary<(string, string), double> ports)
+    {
+        var span = Math.Min(width * 0.6, 14.0 * (ordered.Count - 1));
+        for (var i = 0; i < ordered.Count; i++)
+            ports[ordered[i]] = ordered.Count == 1 ? centre : centre - span / 2 + span * i / (ordered.Count - 1);
+    }
+
     public LayeredLayout(IReadOnlyList<Box> boxes, IReadOnlyList<(string From, string To)> edges)
     {
         var index = boxes.Select((b, i) => (b.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
@@ -126,11 +133,19 @@ public sealed class LayeredLayout
 
         Nodes = boxes.Select((b, i) => new Placed(b.Id, x[i] - b.Width / 2, Y(i) - b.Height / 2, b.Width, b.Height, layer[i]))
             .ToDictionary(p => p.Id, StringComparer.Ordinal);
-        var edgeByPair = valid.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => chains[p.i]);
-        Edges = edges.Select(e => edgeByPair.TryGetValue(e, out var chain)
+        // Ports: a node's edges leave (and enter) spread along its bottom (top) edge, ordered by where they go, so
+        // several arrows meeting one node stay apart.
+        var chainOf = valid.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => chains[p.i]);
+        var outPort = new Dictionary<(string, string), double>();
+        var inPort = new Dictionary<(string, string), double>();
+        foreach (var group in valid.GroupBy(e => e.From))
+            Spread(group.OrderBy(e => x[chainOf[e][1]]).ToList(), boxes[index[group.Key]].Width, x[index[group.Key]], outPort);
+        foreach (var group in valid.GroupBy(e => e.To))
+            Spread(group.OrderBy(e => x[chainOf[e][^2]]).ToList(), boxes[index[group.Key]].Width, x[index[group.Key]], inPort);
+        Edges = edges.Select(e => chainOf.TryGetValue(e, out var chain)
             ? (IReadOnlyList<(double, double)>)chain.Select((v, i) =>
-                i == 0 ? (x[v], Y(v) + boxes[v].Height / 2)
-                : i == chain.Count - 1 ? (x[v], Y(v) - boxes[v].Height / 2)
+                i == 0 ? (outPort[e], Y(v) + boxes[v].Height / 2)
+                : i == chain.Count - 1 ? (inPort[e], Y(v) - boxes[v].Height / 2)
                 : (x[v], Y(v))).ToList()
             : []).ToList();
         Width = total == 0 ? 2 * Margin : Enumerable.Range(0, total).Max(v => x[v] + width[v] / 2) + Margin;
