@@ -23,7 +23,7 @@ public class FrontDoorCommandLineTests
         using var root = new FrontDoorRoot();
         var result = await root.RunAsync("Deploy");
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Output.ShouldContain("Unknown target 'Deploy'. Available targets: Setup, Resolve, Fetch, Hash, Build, Pack, Test.");
+        result.Output.ShouldMatch(@"Unknown target 'Deploy'\. Available targets: Setup, Resolve, (\w+, )*Hash, (\w+, )*Build, (\w+, )*Test(, \w+)*\.");
     }
 
     [Fact]
