@@ -5,7 +5,7 @@ namespace Pkgpanda.Targets;
 /// <summary>
 /// Runs a plan in order. A failure stops the build (the rest is NotRun) unless the failed target proceeds
 /// after failure; assured targets run regardless. Skips (<c>--skip</c>, static and dynamic conditions,
-/// <c>--continue</c>) carry their reason.
+/// <c>--continue</c>) carry their reason. A skipped target counts as done for its dependants, as in NUKE.
 /// </summary>
 public sealed class BuildExecutor(IBuildOutput output)
 {
@@ -26,19 +26,16 @@ public sealed class BuildExecutor(IBuildOutput output)
                 failed.Add(target);
                 continue;
             }
-            var reason = skipReason(target)
-                         ?? target.Definition.StaticConditions.Where(c => !c.Condition()).Select(c => $"condition false: {c.Text}").FirstOrDefault();
+            var reason = skipReason(target) ?? FalseCondition(target.Definition.StaticConditions);
             if (reason is not null) { Skip(target, reason); continue; }
 
-            output.TargetStarting(target);
             var watch = Stopwatch.StartNew();
             try
             {
-                var dynamicReason = target.Definition.DynamicConditions.Where(c => !c.Condition()).Select(c => $"condition false: {c.Text}").FirstOrDefault();
+                // Dynamic conditions see what the targets before this one did, so they are asked only now.
+                var dynamicReason = FalseCondition(target.Definition.DynamicConditions);
                 if (dynamicReason is not null) { Skip(target, dynamicReason); continue; }
-                foreach (var (member, value) in target.Definition.RequiredParameters)
-                    if (value() is null or "")
-                        throw new TargetsException($"Target {target.Name} requires the parameter {member}; pass --{Kebab(member)} <value>.");
+                output.TargetStarting(target);
                 target.Status = ExecutionStatus.Running;
                 foreach (var action in target.Definition.Actions)
                     await action(cancellationToken).ConfigureAwait(false);
@@ -50,6 +47,7 @@ public sealed class BuildExecutor(IBuildOutput output)
             {
                 target.Status = ExecutionStatus.Aborted;
                 target.Duration = watch.Elapsed;
+                target.SkipReason = "cancelled";
                 stopped = true;
             }
             catch (Exception ex)
@@ -66,12 +64,13 @@ public sealed class BuildExecutor(IBuildOutput output)
         return plan.All(t => t.Status is ExecutionStatus.Succeeded or ExecutionStatus.Skipped or ExecutionStatus.Collective);
     }
 
+    private static string? FalseCondition(List<(Func<bool> Condition, string Text)> conditions) =>
+        conditions.Where(c => !c.Condition()).Select(c => $"condition false: {c.Text}").FirstOrDefault();
+
     private void Skip(ExecutableTarget target, string reason)
     {
         target.Status = ExecutionStatus.Skipped;
         target.SkipReason = reason;
         output.TargetSkipped(target);
     }
-
-    private static string Kebab(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

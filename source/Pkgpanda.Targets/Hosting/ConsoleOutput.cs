@@ -60,11 +60,12 @@ public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> is
     {
         lock (_lock)
         {
+            var nameWidth = Math.Max(28, plan.Select(t => t.Name.Length + 2).DefaultIfEmpty(0).Max());
+            var width = nameWidth + 24;
             console.WriteLine();
-            var rule = new string('═', 60);
-            console.WriteLine(rule);
-            console.WriteLine($"{"Target",-28}{"Status",-14}{"Duration",10}");
-            console.WriteLine(new string('─', 60));
+            console.WriteLine(new string('═', width));
+            console.WriteLine($"{"Target".PadRight(nameWidth)}{"Status",-14}{"Duration",10}");
+            console.WriteLine(new string('─', width));
             foreach (var t in plan)
             {
                 var status = t.Status == ExecutionStatus.Collective ? "Succeeded" : t.Status.ToString();
@@ -76,12 +77,13 @@ public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> is
                     ExecutionStatus.Skipped or ExecutionStatus.NotRun => "grey",
                     _ => "green",
                 };
-                console.MarkupLine($"[{color}]{Markup.Escape($"{t.Name,-28}{status,-14}{duration,10}")}[/]" +
-                                   (t.SkipReason is null ? "" : $"[grey]{Markup.Escape($"   // {t.SkipReason}")}[/]"));
+                var reason = t.SkipReason ?? (t.Status == ExecutionStatus.Failed ? t.FailureMessage?.Split('\n')[0].Trim() : null);
+                console.MarkupLine($"[{color}]{Markup.Escape($"{t.Name.PadRight(nameWidth)}{status,-14}{duration,10}")}[/]" +
+                                   (reason is null ? "" : $"[grey]{Markup.Escape($"   // {reason}")}[/]"));
             }
-            console.WriteLine(new string('─', 60));
-            console.WriteLine($"{"Total",-42}{Format(total),10}");
-            console.WriteLine(rule);
+            console.WriteLine(new string('─', width));
+            console.WriteLine($"{"Total".PadRight(nameWidth + 14)}{Format(total),10}");
+            console.WriteLine(new string('═', width));
             console.WriteLine();
             if (succeeded) console.MarkupLine($"[green]Build succeeded on {DateTime.Now:yyyy-MM-dd HH:mm:ss}.[/]");
             else console.MarkupLine($"[red]Build failed on {DateTime.Now:yyyy-MM-dd HH:mm:ss}.[/]");

@@ -5,30 +5,54 @@ namespace Pkgpanda.Targets;
 /// <summary>NUKE's --help: targets with their direct dependencies and descriptions, then the parameters.</summary>
 public static class Help
 {
-    public static void Write(IAnsiConsole console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters)
+    public static void Write(IAnsiConsole console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters,
+        IReadOnlyList<PackageNode> packages, string? packagesNote)
     {
-        console.WriteLine("Targets (with their direct dependencies):");
-        console.WriteLine();
-        var listed = graph.All.Where(t => t.Listed).ToList();
+        var w = console.Profile.Out.Writer;
+        w.WriteLine("Targets (with their direct dependencies):");
+        w.WriteLine();
+        var listed = graph.Targets.Where(t => t.Listed).ToList();
         var width = listed.Select(t => t.Name.Length + (t.IsDefault ? 10 : 0)).DefaultIfEmpty(10).Max() + 3;
         foreach (var t in listed)
         {
             var name = t.Name + (t.IsDefault ? " (default)" : "");
-            var deps = t.ExecutionDependencies.Count > 0 ? " -> " + string.Join(", ", t.ExecutionDependencies.Select(d => d.Name)) : "";
-            console.WriteLine($"  {name.PadRight(width)}{t.Description}{deps}");
+            var deps = t.ExecutionDependencies.Where(d => d.Package is null).Select(d => d.Name).ToList();
+            if (t.Definition.PackageAction is not null) deps.Add($"{packages.Count} packages");
+            var line = $"  {name.PadRight(width)}{t.Description}";
+            if (deps.Count > 0) line += (t.Description is null ? "" : "  ") + "-> " + string.Join(", ", deps);
+            w.WriteLine(line.TrimEnd());
         }
-        console.WriteLine();
-        console.WriteLine("Parameters:");
-        console.WriteLine();
-        var pw = parameters.Select(p => p.Kebab.Length).DefaultIfEmpty(10).Max() + 5;
-        foreach (var p in parameters.OrderBy(p => p.Kebab, StringComparer.Ordinal))
-            console.WriteLine($"  --{p.Kebab.PadRight(pw)}{p.Description}");
-        console.WriteLine();
-        console.WriteLine("  --target <names>    Targets to run (also positional, or joined with '+').");
-        console.WriteLine("  --skip [names]      Skip the named targets; bare --skip skips everything not invoked.");
-        console.WriteLine("  --continue          Rerun the last invocation, skipping targets that already succeeded.");
-        console.WriteLine("  --profile <names>   Also read .nuke/parameters.<name>.json.");
-        console.WriteLine("  --root <path>       The project root (default: the nearest folder with .nuke/).");
-        console.WriteLine("  --help              Show this help.");
+        w.WriteLine();
+        var parent = graph.PackageParents.FirstOrDefault();
+        w.WriteLine(parent is null ? "Packages of the current selection:" : $"Packages of the current selection (each a node under {parent.Name}, with its requires):");
+        w.WriteLine();
+        if (packagesNote is not null) w.WriteLine($"  ({packagesNote})");
+        else if (packages.Count == 0) w.WriteLine("  (none)");
+        var pw = packages.Select(p => p.Key.Length).DefaultIfEmpty(10).Max() + 3;
+        foreach (var p in packages)
+            w.WriteLine(($"  {p.Key.PadRight(pw)}" + (p.Requires.Count > 0 ? "-> " + string.Join(", ", p.Requires) : "")).TrimEnd());
+        w.WriteLine();
+        w.WriteLine("Parameters:");
+        w.WriteLine();
+        var options = parameters.OrderBy(p => p.Kebab, StringComparer.Ordinal)
+            .Select(p => ($"--{p.Kebab}{(p.IsFlag ? "" : p.IsArray ? " <values>" : " <value>")}", p.Description ?? ""))
+            // A build parameter that shares a host option's name (e.g. Continue) describes it better for this build.
+            .Concat(HostOptions(graph).Where(o => parameters.All(p => Arguments.Normalize(p.Name) != Arguments.Normalize(o.Item1.Split(' ')[0]))))
+            .ToList();
+        var ow = options.Max(o => o.Item1.Length) + 3;
+        foreach (var (option, description) in options)
+            w.WriteLine($"  {option.PadRight(ow)}{description}".TrimEnd());
     }
+
+    private static IEnumerable<(string, string)> HostOptions(TargetGraph graph) =>
+    [
+        ("--target <names>", $"Targets to run (also positional, or joined with '+'). Default: {graph.Default?.Name ?? "none"}."),
+        ("--skip [names]", "Skip the named targets; with no names, skip every target that was not invoked."),
+        ("--continue", "Rerun the last failed invocation, skipping the targets that already succeeded."),
+        ("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
+        ("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
+        ("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),
+        ("--root <path>", "The project root (default: the nearest folder above with .nuke/)."),
+        ("--help", "Show this help."),
+    ];
 }

@@ -18,9 +18,10 @@ public abstract class NukeBuild
     /// <summary>Cancelled on Ctrl+C / SIGTERM.</summary>
     public CancellationToken CancellationToken { get; internal set; }
 
-    public bool IsServerBuild => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } || IsGitHubActions;
+    /// <summary>True on a CI server (<c>CI</c> or <c>GITHUB_ACTIONS</c> set in the environment the host was given).</summary>
+    public bool IsServerBuild { get; internal set; }
 
-    public static bool IsGitHubActions => Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true";
+    public bool IsGitHubActions { get; internal set; }
 
     [Parameter("Show debug output.")] public bool Verbose;
 
@@ -29,6 +30,15 @@ public abstract class NukeBuild
 
     /// <summary>Runs once parameters are bound, before planning (e.g. to add facts from the tree).</summary>
     protected internal virtual void OnBuildCreated() { }
+
+    /// <summary>
+    /// The packages of the current selection (parameters are bound when this is called). They become plan nodes
+    /// under targets declared with <see cref="ITargetDefinition.Packages"/>, and --help and --plan show them.
+    /// With <paramref name="withIds"/>, also their ids and cache state (--plan asks; this may need the build
+    /// engine, and the host falls back to a call without ids when it throws).
+    /// </summary>
+    protected internal virtual Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PackageNode>>([]);
 
     protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new() =>
         new BuildHost().Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), defaultTargets.Select(Name).ToArray());

@@ -7,6 +7,7 @@ namespace Pkgpanda.Targets;
 public sealed class Arguments
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _spelling = new(StringComparer.Ordinal);
 
     public Arguments(IEnumerable<string> args)
     {
@@ -20,6 +21,7 @@ public sealed class Arguments
                 var eq = name.IndexOf('=');
                 if (eq > 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
                 current = Normalize(name == "h" ? "help" : name);
+                _spelling.TryAdd(current, name);
                 if (!_values.ContainsKey(current)) _values[current] = [];
                 if (inline is not null) _values[current].Add(inline);
             }
@@ -32,6 +34,9 @@ public sealed class Arguments
     public List<string> Positional { get; } = [];
 
     public IEnumerable<string> Names => _values.Keys;
+
+    /// <summary>How the user wrote an option, for messages.</summary>
+    public string Spelling(string normalized) => _spelling.GetValueOrDefault(normalized, normalized);
 
     public bool Has(string name) => _values.ContainsKey(Normalize(name));
 

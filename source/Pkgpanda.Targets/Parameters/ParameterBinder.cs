@@ -5,9 +5,17 @@ using System.Text.Json;
 namespace Pkgpanda.Targets;
 
 /// <summary>One parameter member of the build class.</summary>
-public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type)
+public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ')
 {
-    public string Kebab => string.Concat(Name.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(Name[i - 1]) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    public string Kebab => KebabCase(Name);
+
+    public bool IsArray => (Nullable.GetUnderlyingType(Type) ?? Type).IsArray;
+
+    public bool IsFlag => (Nullable.GetUnderlyingType(Type) ?? Type) == typeof(bool);
+
+    /// <summary><c>PackagesDir</c> -> <c>packages-dir</c>; runs of capitals stay together (<c>CIBuild</c> -> <c>cibuild</c>).</summary>
+    public static string KebabCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
 
 /// <summary>
@@ -27,15 +35,19 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
                 if (m.GetCustomAttribute<ParameterAttribute>() is not { } attr) continue;
                 var type = m switch { FieldInfo f => f.FieldType, PropertyInfo p => p.PropertyType, _ => null };
                 if (type is null) continue;
-                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type));
+                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator));
             }
         }
         return result;
     }
 
-    public void Bind(object build, IEnumerable<ParameterInfo> parameters)
+    public void Bind(object build, IReadOnlyList<ParameterInfo> parameters)
     {
         var files = LoadParameterFiles();
+        var known = parameters.Select(p => Arguments.Normalize(p.Name)).ToHashSet();
+        foreach (var (path, values) in files)
+            foreach (var key in values.Keys.Where(k => !known.Contains(Arguments.Normalize(k))))
+                throw new TargetsException($"{path}: \"{key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
         foreach (var p in parameters)
         {
             var raw = FromCommandLine(p) ?? FromEnvironment(p) ?? FromFiles(p, files);
@@ -56,21 +68,25 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
 
     private IReadOnlyList<string>? FromCommandLine(ParameterInfo p) => arguments.Values(p.Name);
 
+    /// <summary><c>PACKAGES_DIR</c>, <c>PackagesDir</c> or <c>NUKE_PACKAGES_DIR</c>; the unprefixed name wins. Arrays split on the separator.</summary>
     private IReadOnlyList<string>? FromEnvironment(ParameterInfo p)
     {
         var want = Arguments.Normalize(p.Name);
-        foreach (var (key, value) in environment)
+        string? found = null;
+        foreach (var (key, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var k = Arguments.Normalize(key);
-            if (k == want || k == "nuke" + want) return [value];
+            if (k == want) { found = value; break; }
+            if (k == "nuke" + want) found ??= value;
         }
-        return null;
+        if (found is null) return null;
+        return p.IsArray ? found.Split(p.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [found];
     }
 
-    private static IReadOnlyList<string>? FromFiles(ParameterInfo p, List<Dictionary<string, JsonElement>> files)
+    private static IReadOnlyList<string>? FromFiles(ParameterInfo p, List<(string Path, Dictionary<string, JsonElement> Values)> files)
     {
         var want = Arguments.Normalize(p.Name);
-        foreach (var file in files)
+        foreach (var (_, file) in files)
             foreach (var (key, value) in file)
                 if (Arguments.Normalize(key) == want)
                     return value.ValueKind == JsonValueKind.Array
@@ -80,9 +96,9 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
     }
 
     /// <summary>Profiles win over the default file, the last profile named first.</summary>
-    private List<Dictionary<string, JsonElement>> LoadParameterFiles()
+    private List<(string Path, Dictionary<string, JsonElement> Values)> LoadParameterFiles()
     {
-        var result = new List<Dictionary<string, JsonElement>>();
+        var result = new List<(string, Dictionary<string, JsonElement>)>();
         if (rootDirectory is null) return result;
         var names = (arguments.Values("profile") ?? []).Reverse().Select(p => $"parameters.{p}.json").Append("parameters.json");
         foreach (var name in names)
@@ -96,7 +112,8 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
             try
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-                result.Add(doc.RootElement.EnumerateObject().Where(p => p.Name != "$schema").ToDictionary(p => p.Name, p => p.Value.Clone()));
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new TargetsException($"{path}: expected a JSON object of parameter values.");
+                result.Add((path, doc.RootElement.EnumerateObject().Where(p => p.Name != "$schema").ToDictionary(p => p.Name, p => p.Value.Clone())));
             }
             catch (JsonException ex) { throw new TargetsException($"{path}: malformed JSON: {ex.Message}"); }
         }

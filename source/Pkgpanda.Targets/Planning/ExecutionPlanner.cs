@@ -7,10 +7,9 @@ namespace Pkgpanda.Targets;
 /// </summary>
 public static class ExecutionPlanner
 {
-    public static IReadOnlyList<ExecutableTarget> Plan(TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked)
+    /// <summary>The invoked targets plus the closure of their dependencies and triggers.</summary>
+    public static HashSet<ExecutableTarget> Schedule(IEnumerable<ExecutableTarget> invoked)
     {
-        foreach (var t in invoked) t.Invoked = true;
-
         var scheduled = new HashSet<ExecutableTarget>();
         var queue = new Queue<ExecutableTarget>(invoked);
         while (queue.Count > 0)
@@ -20,6 +19,14 @@ public static class ExecutionPlanner
             foreach (var d in t.ExecutionDependencies) queue.Enqueue(d);
             foreach (var d in t.Triggers) queue.Enqueue(d);
         }
+        return scheduled;
+    }
+
+    public static IReadOnlyList<ExecutableTarget> Plan(TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked)
+    {
+        foreach (var t in graph.All) t.Invoked = false;
+        foreach (var t in invoked) t.Invoked = true;
+        var scheduled = Schedule(invoked);
 
         // Everything that must come before a target, among the scheduled ones.
         List<ExecutableTarget> Before(ExecutableTarget t) =>
@@ -47,6 +54,7 @@ public static class ExecutionPlanner
 
         // Declaration order keeps plans stable from run to run.
         foreach (var t in graph.All.Where(scheduled.Contains)) Visit(t);
+        foreach (var t in graph.All) t.Status = ExecutionStatus.NotRun;
         foreach (var t in order) t.Status = ExecutionStatus.Scheduled;
         return order;
     }
@@ -67,6 +75,7 @@ public static class ExecutionPlanner
             state[t] = 1;
             path.Add(t);
             foreach (var d in t.ExecutionDependencies.Concat(t.OrderDependencies)) Visit(d);
+            foreach (var d in graph.All.Where(o => o.Triggers.Contains(t))) Visit(d);
             path.RemoveAt(path.Count - 1);
             state[t] = 2;
         }

@@ -1,0 +1,154 @@
+namespace Pkgpanda.Targets;
+
+/// <summary>
+/// A small layered ("Sugiyama") layout of a directed acyclic graph, top to bottom: longest-path layers, virtual
+/// points where an edge skips layers, barycenter sweeps against crossings, then x positions pulled toward
+/// neighbours without overlapping. Good enough for a few hundred nodes; no dependencies.
+/// </summary>
+public sealed class LayeredLayout
+{
+    public const double LayerGap = 70, NodeGap = 24, Margin = 20;
+
+    public sealed record Box(string Id, double Width, double Height);
+    public sealed record Placed(string Id, double X, double Y, double Width, double Height, int Layer);
+
+    public IReadOnlyDictionary<string, Placed> Nodes { get; }
+    /// <summary>Per input edge (same order): the points the edge passes, from source bottom to target top.</summary>
+    public IReadOnlyList<IReadOnlyList<(double X, double Y)>> Edges { get; }
+    public double Width { get; }
+    public double Height { get; }
+
+    private static void Spread(List<(string From, string To)> ordered, double width, double centre, Dictionary<(string, string), double> ports)
+    {
+        var span = Math.Min(width * 0.6, 14.0 * (ordered.Count - 1));
+        for (var i = 0; i < ordered.Count; i++)
+            ports[ordered[i]] = ordered.Count == 1 ? centre : centre - span / 2 + span * i / (ordered.Count - 1);
+    }
+
+    public LayeredLayout(IReadOnlyList<Box> boxes, IReadOnlyList<(string From, string To)> edges)
+    {
+        var index = boxes.Select((b, i) => (b.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var n = boxes.Count;
+        var valid = edges.Where(e => index.ContainsKey(e.From) && index.ContainsKey(e.To) && e.From != e.To).Distinct().ToList();
+
+        // Layers: longest path from the sources, in a topological order (edges that would close a cycle are ignored).
+        var outs = Enumerable.Range(0, n).Select(_ => new List<int>()).ToArray();
+        var indegree = new int[n];
+        foreach (var (f, t) in valid) { outs[index[f]].Add(index[t]); indegree[index[t]]++; }
+        var layer = new int[n];
+        var queue = new Queue<int>(Enumerable.Range(0, n).Where(i => indegree[i] == 0));
+        var visited = 0;
+        while (queue.Count > 0)
+        {
+            var u = queue.Dequeue();
+            visited++;
+            foreach (var v in outs[u])
+            {
+                layer[v] = Math.Max(layer[v], layer[u] + 1);
+                if (--indegree[v] == 0) queue.Enqueue(v);
+            }
+        }
+        if (visited < n) throw new InvalidOperationException("The graph to lay out has a cycle.");
+
+        // Virtual points split long edges into one-layer segments, so crossings are counted and avoided for them too.
+        var layerOf = new List<int>(layer);
+        var width = boxes.Select(b => b.Width).ToList();
+        var up = Enumerable.Range(0, n).Select(_ => new List<int>()).ToList();
+        var down = Enumerable.Range(0, n).Select(_ => new List<int>()).ToList();
+        var chains = new List<List<int>>();
+        foreach (var (f, t) in valid)
+        {
+            var chain = new List<int> { index[f] };
+            for (var l = layer[index[f]] + 1; l < layer[index[t]]; l++)
+            {
+                layerOf.Add(l); width.Add(2); up.Add([]); down.Add([]);
+                chain.Add(layerOf.Count - 1);
+            }
+            chain.Add(index[t]);
+            for (var i = 0; i + 1 < chain.Count; i++) { down[chain[i]].Add(chain[i + 1]); up[chain[i + 1]].Add(chain[i]); }
+            chains.Add(chain);
+        }
+        var total = layerOf.Count;
+        var layerCount = n == 0 ? 0 : layerOf.Max() + 1;
+        var rows = Enumerable.Range(0, layerCount).Select(l => Enumerable.Range(0, total).Where(i => layerOf[i] == l).ToList()).ToList();
+
+        var position = new double[total];
+        void Number() { foreach (var row in rows) for (var i = 0; i < row.Count; i++) position[row[i]] = i; }
+        Number();
+        for (var sweep = 0; sweep < 12; sweep++)
+        {
+            var downward = sweep % 2 == 0;
+            var sequence = downward ? Enumerable.Range(1, Math.Max(0, layerCount - 1)) : Enumerable.Range(0, Math.Max(0, layerCount - 1)).Reverse();
+            foreach (var l in sequence)
+            {
+                var row = rows[l];
+                var keyed = row.Select(v =>
+                {
+                    var neighbours = downward ? up[v] : down[v];
+                    return (v, key: neighbours.Count == 0 ? position[v] : neighbours.Average(u => position[u]));
+                }).ToList();
+                // A stable sort keeps the declaration order among equals, so the picture is the same every run.
+                rows[l] = keyed.OrderBy(k => k.key).Select(k => k.v).ToList();
+                for (var i = 0; i < rows[l].Count; i++) position[rows[l][i]] = i;
+            }
+        }
+
+        // x: pack each row, then pull nodes toward the mean x of their neighbours, keeping order and gaps.
+        var x = new double[total];
+        foreach (var row in rows)
+        {
+            var cursor = 0.0;
+            foreach (var v in row) { x[v] = cursor + width[v] / 2; cursor += width[v] + NodeGap; }
+        }
+        for (var iteration = 0; iteration < 16; iteration++)
+        {
+            var downward = iteration % 2 == 0;
+            foreach (var row in downward ? rows : Enumerable.Reverse(rows))
+            {
+                var wanted = row.Select(v =>
+                {
+                    var neighbours = (downward ? up[v] : down[v]).Concat(iteration > 3 ? (downward ? down[v] : up[v]) : []).ToList();
+                    return neighbours.Count == 0 ? x[v] : neighbours.Average(u => x[u]);
+                }).ToArray();
+                for (var i = 0; i < row.Count; i++) x[row[i]] = wanted[i];
+                for (var i = 1; i < row.Count; i++)
+                {
+                    var min = x[row[i - 1]] + width[row[i - 1]] / 2 + NodeGap + width[row[i]] / 2;
+                    if (x[row[i]] < min) x[row[i]] = min;
+                }
+                for (var i = row.Count - 2; i >= 0; i--)
+                {
+                    var max = x[row[i + 1]] - width[row[i + 1]] / 2 - NodeGap - width[row[i]] / 2;
+                    if (x[row[i]] > max) x[row[i]] = max;
+                }
+            }
+        }
+        var left = total == 0 ? 0 : Enumerable.Range(0, total).Min(v => x[v] - width[v] / 2);
+        for (var v = 0; v < total; v++) x[v] += Margin - left;
+
+        var rowHeight = Enumerable.Range(0, layerCount).Select(l => boxes.Where((_, i) => layer[i] == l).Select(b => b.Height).DefaultIfEmpty(10).Max()).ToArray();
+        var top = new double[layerCount];
+        for (var l = 0; l < layerCount; l++) top[l] = l == 0 ? Margin : top[l - 1] + rowHeight[l - 1] + LayerGap;
+        double Y(int v) => top[layerOf[v]] + rowHeight[layerOf[v]] / 2;
+
+        Nodes = boxes.Select((b, i) => new Placed(b.Id, x[i] - b.Width / 2, Y(i) - b.Height / 2, b.Width, b.Height, layer[i]))
+            .ToDictionary(p => p.Id, StringComparer.Ordinal);
+        // Ports: a node's edges leave (and enter) spread along its bottom (top) edge, ordered by where they go, so
+        // several arrows meeting one node stay apart.
+        var chainOf = valid.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => chains[p.i]);
+        var outPort = new Dictionary<(string, string), double>();
+        var inPort = new Dictionary<(string, string), double>();
+        foreach (var group in valid.GroupBy(e => e.From))
+            Spread(group.OrderBy(e => x[chainOf[e][1]]).ToList(), boxes[index[group.Key]].Width, x[index[group.Key]], outPort);
+        foreach (var group in valid.GroupBy(e => e.To))
+            Spread(group.OrderBy(e => x[chainOf[e][^2]]).ToList(), boxes[index[group.Key]].Width, x[index[group.Key]], inPort);
+        Edges = edges.Select(e => chainOf.TryGetValue(e, out var chain)
+            ? (IReadOnlyList<(double, double)>)chain.Select((v, i) =>
+                i == 0 ? (outPort[e], Y(v) + boxes[v].Height / 2)
+                : i == chain.Count - 1 ? (inPort[e], Y(v) - boxes[v].Height / 2)
+                : (x[v], Y(v))).ToList()
+            : []).ToList();
+        Width = total == 0 ? 2 * Margin : Enumerable.Range(0, total).Max(v => x[v] + width[v] / 2) + Margin;
+        Height = layerCount == 0 ? 2 * Margin : top[^1] + rowHeight[^1] + Margin;
+    }
+}

@@ -1,0 +1,59 @@
+namespace Pkgpanda.Targets;
+
+public enum PlanEdgeKind { DependsOn, After, Triggers, Requires }
+
+/// <summary>A target as the plan shows it.</summary>
+public sealed record PlanTarget(string Name, string? Description, bool IsDefault, bool Listed, bool Invoked, int? Step, int PackageCount);
+
+/// <summary>An edge drawn from what runs first to what runs after it.</summary>
+public sealed record PlanEdge(string From, string To, PlanEdgeKind Kind);
+
+/// <summary>
+/// What <c>--plan</c> shows, independent of the format: every target with its relations, the invoked plan in order,
+/// and the package graph of the current selection (with ids and cache state when they could be computed).
+/// </summary>
+public sealed record PlanGraph(
+    IReadOnlyList<PlanTarget> Targets,
+    IReadOnlyList<PlanEdge> TargetEdges,
+    IReadOnlyList<PackageNode> Packages,
+    string? PackagesNote)
+{
+    public IEnumerable<PlanEdge> PackageEdges =>
+        Packages.SelectMany(p => p.Requires.Select(r => new PlanEdge(r, p.Key, PlanEdgeKind.Requires)));
+
+    public static PlanGraph From(TargetGraph graph, IReadOnlyList<ExecutableTarget> plan, IReadOnlyList<PackageNode> packages, string? packagesNote)
+    {
+        var steps = plan.Where(t => t.Package is null).Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i + 1);
+        var targets = graph.Targets.Select(t => new PlanTarget(t.Name, t.Description, t.IsDefault, !t.Definition.IsUnlisted, t.Invoked,
+            steps.TryGetValue(t, out var s) ? s : null, t.Definition.PackageAction is null ? 0 : packages.Count)).ToList();
+        var edges = new List<PlanEdge>();
+        foreach (var t in graph.Targets)
+        {
+            edges.AddRange(t.ExecutionDependencies.Where(d => d.Package is null).Select(d => new PlanEdge(d.Name, t.Name, PlanEdgeKind.DependsOn)));
+            edges.AddRange(t.OrderDependencies.Select(d => new PlanEdge(d.Name, t.Name, PlanEdgeKind.After)));
+            edges.AddRange(t.Triggers.Select(d => new PlanEdge(t.Name, d.Name, PlanEdgeKind.Triggers)));
+        }
+        return new PlanGraph(targets, edges, packages, packagesNote);
+    }
+
+    /// <summary>Everything a node needs, transitively (dependencies for targets, requires for packages).</summary>
+    public static Dictionary<string, HashSet<string>> Needs(IEnumerable<string> nodes, IEnumerable<PlanEdge> edges)
+    {
+        var direct = nodes.ToDictionary(n => n, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var e in edges.Where(e => e.Kind is PlanEdgeKind.DependsOn or PlanEdgeKind.Requires))
+            if (direct.TryGetValue(e.To, out var list)) list.Add(e.From);
+        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var node in direct.Keys)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(direct[node]);
+            while (stack.Count > 0)
+            {
+                var n = stack.Pop();
+                if (seen.Add(n) && direct.TryGetValue(n, out var more)) foreach (var m in more) stack.Push(m);
+            }
+            result[node] = seen;
+        }
+        return result;
+    }
+}

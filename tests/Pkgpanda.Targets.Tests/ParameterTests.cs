@@ -1,0 +1,146 @@
+using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Tests;
+
+public class ParameterTests
+{
+    [Fact]
+    public async Task Command_line_wins_over_environment_which_wins_over_parameters_json()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "$schema": "./build.schema.json", "OutputDir": "from-file", "Count": 3 }""");
+        var env = new Dictionary<string, string> { ["OUTPUT_DIR"] = "from-env", ["COUNT"] = "5" };
+
+        var fromFile = new ParameterBuild();
+        await root.RunAsync(fromFile, "");
+        fromFile.OutputDir.ShouldBe("from-file");
+        fromFile.Count.ShouldBe(3);
+
+        var fromEnv = new ParameterBuild();
+        await root.RunAsync(fromEnv, "", env);
+        fromEnv.OutputDir.ShouldBe("from-env");
+        fromEnv.Count.ShouldBe(5);
+
+        var fromArgs = new ParameterBuild();
+        await root.RunAsync(fromArgs, "--output-dir from-args", env);
+        fromArgs.OutputDir.ShouldBe("from-args");
+        fromArgs.Count.ShouldBe(5);
+    }
+
+    [Theory]
+    [InlineData("OUTPUTDIR")]
+    [InlineData("OutputDir")]
+    [InlineData("output_dir")]
+    [InlineData("NUKE_OUTPUT_DIR")]
+    public async Task Environment_names_match_on_letters_and_digits_with_or_without_the_nuke_prefix(string variable)
+    {
+        using var root = new TestRoot();
+        var build = new ParameterBuild();
+        await root.RunAsync(build, "", new() { [variable] = "x" });
+        build.OutputDir.ShouldBe("x");
+    }
+
+    [Fact]
+    public async Task The_unprefixed_variable_wins_over_the_nuke_prefixed_one()
+    {
+        using var root = new TestRoot();
+        var build = new ParameterBuild();
+        await root.RunAsync(build, "", new() { ["NUKE_OUTPUT_DIR"] = "prefixed", ["OUTPUT_DIR"] = "plain" });
+        build.OutputDir.ShouldBe("plain");
+    }
+
+    [Fact]
+    public async Task Profiles_override_the_default_file_and_later_profiles_win()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "OutputDir": "base", "Count": 1, "Fast": false }""");
+        root.WriteParameters("parameters.ci.json", """{ "OutputDir": "ci", "Count": 2 }""");
+        root.WriteParameters("parameters.release.json", """{ "Count": 9 }""");
+        var build = new ParameterBuild();
+        (await root.RunAsync(build, "--profile ci release")).ExitCode.ShouldBe(0);
+        build.OutputDir.ShouldBe("ci");
+        build.Count.ShouldBe(9);
+        build.Fast.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_missing_profile_is_an_error()
+    {
+        using var root = new TestRoot();
+        var result = await root.RunAsync(new ParameterBuild(), "--profile nope");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain("parameters.nope.json does not exist");
+    }
+
+    [Fact]
+    public async Task A_key_that_is_no_parameter_in_a_parameters_file_is_an_error_naming_file_and_key()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "OutputDri": "typo" }""");
+        var result = await root.RunAsync(new ParameterBuild(), "");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain("parameters.json: \"OutputDri\" is not a parameter of this build");
+    }
+
+    [Fact]
+    public async Task Arrays_bools_enums_and_numbers_are_converted()
+    {
+        using var root = new TestRoot();
+        var build = new ParameterBuild();
+        (await root.RunAsync(build, "--names a b c --fast --flavour extra-spicy --count 7")).ExitCode.ShouldBe(0);
+        build.Names.ShouldBe(["a", "b", "c"]);
+        build.Fast.ShouldBeTrue();
+        build.Flavour.ShouldBe(Flavour.ExtraSpicy);
+        build.Count.ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task Arrays_come_from_json_arrays_and_from_separated_environment_values()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "Names": ["x", "y"] }""");
+        var fromFile = new ParameterBuild();
+        await root.RunAsync(fromFile, "");
+        fromFile.Names.ShouldBe(["x", "y"]);
+        var fromEnv = new ParameterBuild();
+        await root.RunAsync(fromEnv, "", new() { ["NAMES"] = "p q" });
+        fromEnv.Names.ShouldBe(["p", "q"]);
+    }
+
+    [Fact]
+    public async Task A_bool_flag_takes_an_explicit_value_too()
+    {
+        using var root = new TestRoot();
+        var build = new ParameterBuild();
+        await root.RunAsync(build, "--fast false");
+        build.Fast.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_names_the_option()
+    {
+        using var root = new TestRoot();
+        var result = await root.RunAsync(new ParameterBuild(), "--count many");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain("Parameter --count: cannot use 'many' as an integer.");
+    }
+
+    [Fact]
+    public async Task Requires_fails_before_any_target_runs_and_names_the_parameter()
+    {
+        using var root = new TestRoot();
+        var result = await root.RunAsync(new ParameterBuild(), "Publish");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain("Target Publish requires the parameter --api-key");
+        result.Output.ShouldNotContain("Build succeeded");
+        (await root.RunAsync(new ParameterBuild(), "Publish --api-key k")).ExitCode.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Parameter_names_become_kebab_case()
+    {
+        ParameterInfo.KebabCase("PackagesDir").ShouldBe("packages-dir");
+        ParameterInfo.KebabCase("ApiKey").ShouldBe("api-key");
+        ParameterInfo.KebabCase("Verbose").ShouldBe("verbose");
+    }
+}
