@@ -152,6 +152,10 @@ public static partial class BuildInfoLoader
         };
     }
 
+    /// <summary>A file holding one source (upstream.json), checked exactly like a buildinfo source.</summary>
+    public static SourceSpec LoadSourceFile(string file, string shownAs, string name) =>
+        LoadSource(new Errors(shownAs), name, JsonFile.ReadObject(file, shownAs), "$");
+
     private static Require LoadRequire(Errors e, JsonElement r, string field)
     {
         string name;

@@ -1,0 +1,77 @@
+using Pkgpanda.Core;
+using Pkgpanda.Core.Building;
+using Pkgpanda.Core.Graph;
+using Pkgpanda.Core.Hashing;
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Sources;
+using Pkgpanda.Core.Store;
+using Pkgpanda.Targets;
+
+/// <summary>What the targets share: the loaded tree, the selection's graph, the engine. Loaded once, on first use.</summary>
+partial class Mkpanda
+{
+    PackageStore? _store;
+    PackageGraph? _graph;
+    DockerRunner? _docker;
+    SourceFetchService? _sources;
+    IReadOnlyDictionary<PackageKey, PackagePlan>? _plans;
+
+    string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
+
+    PackageStore Store => _store ??= LoadStore();
+
+    PackageGraph Graph => _graph ??= new Selection(Package, Variant, TreeVariant).Resolve(Store);
+
+    PackageCache Cache => new(Store.CacheDir);
+
+    DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
+
+    SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+
+    IProgress<string> Info => new LogProgress(Log.Information);
+
+    IProgress<FetchEvent> FetchProgress => new FetchLog(Log);
+
+    /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
+    PackageStore LoadStore()
+    {
+        var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
+        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+    }
+
+    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() =>
+        _plans ??= await new IdBuilder(Sources.Fetchers, Docker, BuilderImage).ComputeAsync(Graph, CancellationToken);
+
+    async Task Provision()
+    {
+        await new EngineProvisioner(Docker, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
+        var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
+        Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
+        var built = await BuilderImages.EnsureAsync(Docker, Store.Builders, Info, CancellationToken);
+        if (built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", built)}");
+    }
+
+    async Task<BuildSummary> BuildPackages()
+    {
+        var plans = await Plans();
+        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
+        var context = new BuildContext { Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork };
+        return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));
+    }
+
+    async Task<IReadOnlyList<BootstrapResult>> PackTrees()
+    {
+        var plans = await new IdBuilder(Sources.Fetchers, Docker, BuilderImage)
+            .ComputeAsync(PackageGraph.ForTrees(Store, new Selection(null, null, TreeVariant).Trees(Store)), CancellationToken);
+        var bundle = new BootstrapBundle(Cache);
+        var results = new List<BootstrapResult>();
+        foreach (var tree in new Selection(null, null, TreeVariant).Trees(Store))
+            results.Add(await bundle.PackAsync(Store, tree, plans, null, CancellationToken));
+        return results;
+    }
+
+    protected override bool IsUserError(Exception exception) => exception is BuildError;
+}

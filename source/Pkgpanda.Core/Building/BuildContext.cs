@@ -1,0 +1,21 @@
+using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Sources;
+
+namespace Pkgpanda.Core.Building;
+
+/// <summary>What every package build shares: where results go, the engine, the sources, where events go.</summary>
+public sealed record BuildContext
+{
+    public required PackageCache Cache { get; init; }
+    public required IRunner Runner { get; init; }
+    public required SourceFetchService Sources { get; init; }
+    public required IProgress<BuildEvent> Events { get; init; }
+    /// <summary>Builds run without network unless a user asks for it (pkgpanda always had it).</summary>
+    public bool Network { get; init; }
+    /// <summary>NUM_CORES for build scripts.</summary>
+    public int Cores { get; init; } = Environment.ProcessorCount;
+    /// <summary>Tries a shared repository before building; null when there is none.</summary>
+    public Func<Model.PackageId, CancellationToken, Task<bool>>? TryDownload { get; init; }
+}

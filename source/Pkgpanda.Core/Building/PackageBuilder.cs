@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Pkgpanda.Core.Hashing;
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Store;
+
+namespace Pkgpanda.Core.Building;
+
+/// <summary>
+/// Builds one package: fetch its sources, activate its requires, run its script in a container, check and
+/// pack the result. Each build works in its own scratch folder and publishes only by atomic renames, so a
+/// build killed at any moment leaves nothing that the next run could mistake for a result.
+/// </summary>
+public sealed class PackageBuilder(BuildContext context)
+{
+    public const string InstallRoot = "/opt/mesosphere";
+    private const int LogTailLines = 30;
+
+    public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var cache = context.Cache;
+        var id = plan.Id;
+        if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
+        if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
+            return UpToDate(plan, PackageStatus.Downloaded, watch);
+
+        using var held = await PackageLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
+        // Another process may have built it while we waited for the lock.
+        if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
+
+        CheckScript(plan.Info);
+        var scratch = Scratch.Create(cache.ScratchFolder, id.ToString());
+        try
+        {
+            var src = scratch.Folder("src");
+            var result = scratch.Folder("result");
+            var install = scratch.Folder("install");
+
+            Phase(plan, BuildPhase.Fetching);
+            await context.Sources.CheckoutAsync(plan.Info, src, new InlineProgress<Sources.FetchEvent>(e =>
+            {
+                if (e is Sources.FetchWarning w) context.Events.Report(new Message(plan.Key, w.Message, Warning: true));
+            }), cancellationToken).ConfigureAwait(false);
+
+            Phase(plan, BuildPhase.Activating);
+            var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
+            foreach (var missing in tarballs.Where(t => !File.Exists(t)))
+                throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
+            await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
+            // The result is mounted inside the read-only install root; the mount point must already exist there.
+            Directory.CreateDirectory(Activation.PackageFolder(install, id));
+
+            var fullBuildInfo = PlainJson.Pretty(plan.FullBuildInfo());
+            await File.WriteAllTextAsync(Path.Combine(src, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
+
+            Phase(plan, BuildPhase.Building);
+            await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
+
+            Phase(plan, BuildPhase.Packing);
+            ReservedUnits.Check(result);
+            await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
+            cache.WriteLatest(plan.Key, id);
+            return Finish(plan, PackageStatus.Built, watch);
+        }
+        finally
+        {
+            scratch.Delete();
+        }
+    }
+
+    private PackageResult UpToDate(PackagePlan plan, PackageStatus status, Stopwatch watch)
+    {
+        context.Cache.WriteLatest(plan.Key, plan.Id);
+        return Finish(plan, status, watch);
+    }
+
+    private PackageResult Finish(PackagePlan plan, PackageStatus status, Stopwatch watch)
+    {
+        Phase(plan, BuildPhase.Done);
+        return new PackageResult(plan.Key, plan.Id, status, watch.Elapsed, LogPath: status == PackageStatus.Built ? context.Cache.LogPath(plan.Id) : null);
+    }
+
+    private void Phase(PackagePlan plan, BuildPhase phase) => context.Events.Report(new PhaseChanged(plan.Key, phase));
+
+    private static void CheckScript(BuildInfo info)
+    {
+        var script = info.BuildScriptPath;
+        if (!File.Exists(script))
+            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"", $"the build script {PackageStore.Shown(script)} does not exist.");
+        if ((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) == 0)
+            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
+                $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");
+    }
+
+    private async Task RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
+    {
+        var info = plan.Info;
+        var id = plan.Id;
+        var pkgPath = $"{InstallRoot}/packages/{id}";
+        var mounts = new List<Mount>
+        {
+            new(src, "/pkg/src", ReadOnly: false),
+            new(info.PackageDir, "/pkg/build", ReadOnly: true),
+            new(install, InstallRoot, ReadOnly: true),
+            new(result, pkgPath, ReadOnly: false),
+        };
+        if (Directory.Exists(info.ExtraDir)) mounts.Add(new(info.ExtraDir, "/pkg/extra", ReadOnly: true));
+
+        var spec = new ContainerSpec
+        {
+            // The image id, not its name: the build runs in exactly the image the package id was computed with.
+            Image = plan.ImageId,
+            Command = [$"/pkg/build/{info.BuildScript}"],
+            Mounts = mounts,
+            Environment = new Dictionary<string, string>
+            {
+                ["PKG_VERSION"] = id.Version,
+                ["PKG_NAME"] = id.Name,
+                ["PKG_ID"] = id.ToString(),
+                ["PKG_PATH"] = pkgPath,
+                ["PKG_VARIANT"] = Variant.Display(info.Variant),
+                ["NUM_CORES"] = context.Cores.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            Network = context.Network,
+            Name = id.ToString(),
+        };
+
+        var logPath = context.Cache.LogPath(id);
+        var log = new BuildLog(logPath, LogTailLines);
+        long exitCode;
+        try
+        {
+            exitCode = await context.Runner.RunAsync(spec, new InlineProgress<string>(line =>
+            {
+                log.Write(line);
+                context.Events.Report(new OutputLine(plan.Key, line));
+            }), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            log.Complete();
+        }
+        if (exitCode != 0)
+            throw new BuildError($"Building {id} failed: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
+                                 string.Join("\n", log.Tail.Select(l => "  | " + l)));
+        await context.Runner.FixOwnershipAsync(plan.ImageId, [src, result], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reports synchronously (System.Progress posts to the thread pool and reorders).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

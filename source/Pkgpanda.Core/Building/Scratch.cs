@@ -1,0 +1,59 @@
+namespace Pkgpanda.Core.Building;
+
+/// <summary>
+/// A build's private working folder under <c>cache/tmp</c>, named after the package and this process, so
+/// concurrent builds never share one and leftovers of killed processes are recognisable and removed.
+/// </summary>
+public sealed class Scratch
+{
+    private Scratch(string root) => Root = root;
+
+    public string Root { get; }
+
+    public static Scratch Create(string scratchFolder, string name)
+    {
+        RemoveAbandoned(scratchFolder);
+        var root = Path.Combine(scratchFolder, $"{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        return new Scratch(root);
+    }
+
+    public string Folder(string name)
+    {
+        var path = Path.Combine(Root, name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public void Delete() => DeleteTree(Root);
+
+    /// <summary>Removes scratch folders whose process is gone (a build killed with SIGKILL cleans nothing up).</summary>
+    public static void RemoveAbandoned(string scratchFolder)
+    {
+        if (!Directory.Exists(scratchFolder)) return;
+        foreach (var dir in Directory.EnumerateDirectories(scratchFolder))
+        {
+            var parts = Path.GetFileName(dir).Split('.');
+            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
+            if (pid == Environment.ProcessId || IsAlive(pid)) continue;
+            DeleteTree(dir);
+        }
+    }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private static void DeleteTree(string path)
+    {
+        try
+        {
+            if (!Directory.Exists(path)) return;
+            // Build scripts may leave read-only folders; make everything writable before deleting.
+            foreach (var dir in Directory.EnumerateDirectories(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                if (new DirectoryInfo(dir).LinkTarget is null)
+                    File.SetUnixFileMode(dir, File.GetUnixFileMode(dir) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace Pkgpanda.Core.Runners;
+
+/// <summary>
+/// Makes a Docker engine answer: when none does and we are root on Debian/Ubuntu, installs docker.io and
+/// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do.
+/// </summary>
+public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
+{
+    public async Task EnsureEngineAsync(CancellationToken cancellationToken)
+    {
+        if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
+        var unixSocket = docker.Endpoint.Scheme == "unix";
+        if (!unixSocket)
+            throw new BuildError($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
+        if (!IsRoot() || !File.Exists("/usr/bin/apt-get"))
+            throw new BuildError("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
+                                 "`apt-get update && apt-get install -y docker.io busybox-static && dockerd &` (or `systemctl start docker`).");
+
+        if (!File.Exists("/usr/sbin/dockerd") && !File.Exists("/usr/bin/dockerd") || DefaultBuilderImage.FindStaticBusybox() is null)
+        {
+            progress.Report("Installing docker.io and busybox-static with apt-get");
+            await RunAsync("apt-get", ["update", "-qq"], cancellationToken).ConfigureAwait(false);
+            await RunAsync("apt-get", ["install", "-y", "-qq", "docker.io", "busybox-static"], cancellationToken).ConfigureAwait(false);
+        }
+
+        Directory.CreateDirectory(logDirectory);
+        var log = Path.Combine(logDirectory, "dockerd.log");
+        progress.Report($"Starting dockerd in the background (log: {log})");
+        var dockerd = File.Exists("/usr/sbin/dockerd") ? "/usr/sbin/dockerd" : "/usr/bin/dockerd";
+        // setsid detaches dockerd from our process group, so it outlives this build and a Ctrl+C here.
+        var psi = new ProcessStartInfo("/usr/bin/setsid", ["-f", "sh", "-c", $"exec {dockerd} >>'{log}' 2>&1 </dev/null"]) { UseShellExecute = false };
+        using (var p = Process.Start(psi)!) await p.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+        throw new BuildError($"dockerd was started but did not answer within 60 s; see {log}.");
+    }
+
+    private static bool IsRoot() => Environment.UserName == "root" || geteuid() == 0;
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
+
+    private async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
+        await p.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (p.ExitCode != 0)
+            throw new BuildError($"`{file} {string.Join(' ', args)}` failed with exit code {p.ExitCode}: {(await stderr).Trim()}");
+        _ = await stdout;
+    }
+}

@@ -1,0 +1,114 @@
+namespace Pkgpanda.Core.Sources;
+
+/// <summary>
+/// Downloads one url (http, https or file) to a temporary file beside the destination, hashing while it writes.
+/// Connection errors, truncated bodies and 5xx answers are retried with a doubling delay; other failures are
+/// final. The caller decides, from the sums, whether the temporary file becomes the cache file.
+/// </summary>
+internal sealed class Downloader(HttpClient http, FetchOptions options)
+{
+    /// <summary>Thrown for an attempt that may succeed when repeated.</summary>
+    private sealed class TransientException(string message, Exception? inner = null) : Exception(message, inner);
+
+    /// <summary>Downloads <paramref name="url"/> into <paramref name="temp"/> and returns its sums.</summary>
+    public async Task<Checksums> DownloadAsync(string url, string baseDir, string temp, string label,
+        Func<string, BuildError> error, IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
+    {
+        if (url.StartsWith("file://", StringComparison.Ordinal))
+            return await CopyLocalAsync(url, baseDir, temp, label, error, progress, cancellationToken).ConfigureAwait(false);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw error("not a url this builder can download (http://, https:// or file://).");
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AttemptAsync(uri, temp, label, error, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransientException ex) when (attempt < options.MaxAttempts)
+            {
+                var delay = options.RetryDelay * Math.Pow(2, attempt - 1);
+                progress?.Report(new FetchRetrying(label, url, attempt, delay, ex.Message));
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransientException ex)
+            {
+                throw error($"download failed after {attempt} attempts: {ex.Message}");
+            }
+        }
+    }
+
+    private async Task<Checksums> AttemptAsync(Uri uri, string temp, string label, Func<string, BuildError> error,
+        IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status >= 500)
+                throw new TransientException($"the server answered {status} {response.ReasonPhrase}");
+            if (!response.IsSuccessStatusCode)
+                throw error($"the server answered {status} {response.ReasonPhrase}.");
+            var total = response.Content.Headers.ContentLength;
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var (sums, length) = await WriteAsync(body, temp, uri.ToString(), total, label, progress, cancellationToken).ConfigureAwait(false);
+            if (total is { } expected && length != expected)
+                throw new TransientException($"the connection ended after {length} of {expected} bytes");
+            return sums;
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode is null || (int)ex.StatusCode >= 500)
+        {
+            throw new TransientException(ex.Message, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new TransientException($"the connection broke: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TransientException("the server did not answer in time", ex);
+        }
+    }
+
+    private async Task<Checksums> CopyLocalAsync(string url, string baseDir, string temp, string label,
+        Func<string, BuildError> error, IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
+    {
+        // pkgpanda's form: file:///abs/path, or file://rel/path relative to the package folder.
+        var path = url["file://".Length..];
+        if (!Path.IsPathRooted(path)) path = Path.Combine(baseDir, path);
+        FileStream input;
+        try { input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw error($"cannot read {path}: {ex.Message}");
+        }
+        await using (input)
+            return (await WriteAsync(input, temp, url, input.Length, label, progress, cancellationToken).ConfigureAwait(false)).Sums;
+    }
+
+    private async Task<(Checksums Sums, long Length)> WriteAsync(Stream body, string temp, string url, long? total, string label,
+        IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
+    {
+        using var hasher = new Checksums.Hasher();
+        long length = 0, reported = 0;
+        await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                hasher.Append(buffer.AsSpan(0, n));
+                length += n;
+                if (length - reported >= options.ProgressStep)
+                {
+                    reported = length;
+                    progress?.Report(new DownloadProgress(label, url, length, total));
+                }
+            }
+            output.Flush(flushToDisk: true);
+        }
+        progress?.Report(new DownloadProgress(label, url, length, total));
+        return (hasher.Finish(), length);
+    }
+}

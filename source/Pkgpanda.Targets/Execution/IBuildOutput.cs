@@ -1,0 +1,14 @@
+namespace Pkgpanda.Targets;
+
+public enum LogLevel { Debug, Information, Warning, Error }
+
+/// <summary>Where the engine and the build's logging go; the host picks a console or CI flavour.</summary>
+public interface IBuildOutput
+{
+    void TargetStarting(ExecutableTarget target);
+    void TargetSkipped(ExecutableTarget target);
+    void TargetFailed(ExecutableTarget target, Exception exception);
+    void TargetFinished(ExecutableTarget target);
+    void Log(LogLevel level, string message);
+    void Summary(IReadOnlyList<ExecutableTarget> plan, bool succeeded, TimeSpan total);
+}

@@ -1,0 +1,93 @@
+using Spectre.Console;
+
+namespace Pkgpanda.Targets;
+
+/// <summary>
+/// NUKE-like console output: a header per target, <c>HH:mm:ss [INF]</c> lines, the summary table. On GitHub
+/// Actions targets are folded into groups and errors become annotations.
+/// </summary>
+public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
+{
+    private readonly Lock _lock = new();
+
+    public void TargetStarting(ExecutableTarget target)
+    {
+        lock (_lock)
+        {
+            if (gitHubActions) console.WriteLine($"::group::{target.Name}");
+            console.WriteLine();
+            console.MarkupLine($"[bold]╬{new string('═', Math.Max(10, target.Name.Length + 2))}[/]");
+            console.MarkupLine($"[bold]║ {Markup.Escape(target.Name)}[/]");
+            console.MarkupLine($"[bold]╬{new string('═', Math.Max(4, target.Name.Length / 2))}[/]");
+            console.WriteLine();
+        }
+    }
+
+    public void TargetSkipped(ExecutableTarget target) { }
+
+    public void TargetFailed(ExecutableTarget target, Exception exception)
+    {
+        var message = isUserError(exception) || exception is TargetsException ? exception.Message : exception.ToString();
+        Log(LogLevel.Error, message);
+    }
+
+    public void TargetFinished(ExecutableTarget target)
+    {
+        if (gitHubActions) lock (_lock) console.WriteLine("::endgroup::");
+    }
+
+    public void Log(LogLevel level, string message)
+    {
+        var (tag, color) = level switch
+        {
+            LogLevel.Debug => ("DBG", "grey"),
+            LogLevel.Warning => ("WRN", "yellow"),
+            LogLevel.Error => ("ERR", "red"),
+            _ => ("INF", "default"),
+        };
+        lock (_lock)
+        {
+            foreach (var line in message.Split('\n'))
+            {
+                if (gitHubActions && level is LogLevel.Error or LogLevel.Warning)
+                    console.WriteLine($"::{(level == LogLevel.Error ? "error" : "warning")}::{line}");
+                console.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] [{color}][[{tag}]] {Markup.Escape(line.TrimEnd('\r'))}[/]");
+            }
+        }
+    }
+
+    public void Summary(IReadOnlyList<ExecutableTarget> plan, bool succeeded, TimeSpan total)
+    {
+        lock (_lock)
+        {
+            console.WriteLine();
+            var rule = new string('═', 60);
+            console.WriteLine(rule);
+            console.WriteLine($"{"Target",-28}{"Status",-14}{"Duration",10}");
+            console.WriteLine(new string('─', 60));
+            foreach (var t in plan)
+            {
+                var status = t.Status == ExecutionStatus.Collective ? "Succeeded" : t.Status.ToString();
+                var duration = t.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.Aborted or ExecutionStatus.Collective
+                    ? Format(t.Duration) : "";
+                var color = t.Status switch
+                {
+                    ExecutionStatus.Failed or ExecutionStatus.Aborted => "red",
+                    ExecutionStatus.Skipped or ExecutionStatus.NotRun => "grey",
+                    _ => "green",
+                };
+                console.MarkupLine($"[{color}]{Markup.Escape($"{t.Name,-28}{status,-14}{duration,10}")}[/]" +
+                                   (t.SkipReason is null ? "" : $"[grey]{Markup.Escape($"   // {t.SkipReason}")}[/]"));
+            }
+            console.WriteLine(new string('─', 60));
+            console.WriteLine($"{"Total",-42}{Format(total),10}");
+            console.WriteLine(rule);
+            console.WriteLine();
+            if (succeeded) console.MarkupLine($"[green]Build succeeded on {DateTime.Now:yyyy-MM-dd HH:mm:ss}.[/]");
+            else console.MarkupLine($"[red]Build failed on {DateTime.Now:yyyy-MM-dd HH:mm:ss}.[/]");
+            console.WriteLine();
+        }
+    }
+
+    private static string Format(TimeSpan t) => t.TotalSeconds < 1 ? "< 1sec" : t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss") : t.ToString(@"m\:ss");
+}

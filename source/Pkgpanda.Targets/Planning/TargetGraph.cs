@@ -1,0 +1,57 @@
+using System.Reflection;
+
+namespace Pkgpanda.Targets;
+
+/// <summary>
+/// All targets of a build class, with their relations resolved. Built by invoking every <see cref="Target"/>
+/// property once; delegates from the same property compare equal, so references resolve by equality.
+/// </summary>
+public sealed class TargetGraph
+{
+    public TargetGraph(object build, string? defaultTarget)
+    {
+        var properties = build.GetType()
+            .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(p => p.PropertyType == typeof(Target))
+            .OrderBy(p => p.MetadataToken)
+            .ToList();
+        var byDelegate = new Dictionary<Target, ExecutableTarget>();
+        foreach (var property in properties)
+        {
+            var target = (Target)property.GetValue(build)!;
+            var definition = new TargetDefinition(property.Name);
+            target(definition);
+            var executable = new ExecutableTarget(definition, property.Name == defaultTarget);
+            byDelegate[target] = executable;
+            All.Add(executable);
+        }
+
+        ExecutableTarget Resolve(Target t, ExecutableTarget from) =>
+            byDelegate.TryGetValue(t, out var e) ? e : throw new TargetsException($"Target {from.Name} refers to a target that is not a property of {build.GetType().Name}.");
+
+        foreach (var e in All)
+        {
+            var d = e.Definition;
+            foreach (var t in d.DependsOnTargets) AddOnce(e.ExecutionDependencies, Resolve(t, e));
+            foreach (var t in d.DependentForTargets) AddOnce(Resolve(t, e).ExecutionDependencies, e);
+            foreach (var t in d.AfterTargets) AddOnce(e.OrderDependencies, Resolve(t, e));
+            foreach (var t in d.BeforeTargets) AddOnce(Resolve(t, e).OrderDependencies, e);
+            foreach (var t in d.TriggersTargets) AddOnce(e.Triggers, Resolve(t, e));
+            foreach (var t in d.TriggeredByTargets) AddOnce(Resolve(t, e).Triggers, e);
+        }
+        Default = All.FirstOrDefault(t => t.IsDefault);
+    }
+
+    public List<ExecutableTarget> All { get; } = [];
+
+    public ExecutableTarget? Default { get; }
+
+    /// <summary>Case-, dash- and underscore-insensitive lookup (NUKE accepts <c>build</c>, <c>Build</c>, <c>b-uild</c>).</summary>
+    public ExecutableTarget? Find(string name) =>
+        All.FirstOrDefault(t => Arguments.Normalize(t.Name) == Arguments.Normalize(name));
+
+    private static void AddOnce(List<ExecutableTarget> list, ExecutableTarget t)
+    {
+        if (!list.Contains(t)) list.Add(t);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Pkgpanda.Core.Tests.Sources;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 for download tests. Each path has a script of replies; every request takes the
+/// next one and the last repeats.
+/// </summary>
+public sealed class TestHttpServer : IDisposable
+{
+    public abstract record Reply;
+    public sealed record Body(byte[] Bytes) : Reply;
+    public sealed record Status(int Code) : Reply;
+    /// <summary>Announces the full length, sends half, then breaks the connection.</summary>
+    public sealed record DropHalfway(byte[] Bytes) : Reply;
+
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, Reply[]> _scripts = new();
+    private readonly ConcurrentDictionary<string, int> _hits = new();
+    private readonly Task _loop;
+
+    public TestHttpServer()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(BaseUrl + "/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public string BaseUrl { get; }
+
+    public string Url(string path) => $"{BaseUrl}/{path}";
+
+    public void Script(string path, params Reply[] replies) => _scripts[path] = replies;
+
+    public int Hits(string path) => _hits.GetValueOrDefault(path);
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception) { return; }
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private void Handle(HttpListenerContext context)
+    {
+        var path = context.Request.Url!.AbsolutePath.TrimStart('/');
+        var n = _hits.AddOrUpdate(path, 1, (_, v) => v + 1);
+        var response = context.Response;
+        try
+        {
+            if (!_scripts.TryGetValue(path, out var script))
+            {
+                response.StatusCode = 404;
+                response.Close();
+                return;
+            }
+            switch (script[Math.Min(n, script.Length) - 1])
+            {
+                case Body b:
+                    response.ContentLength64 = b.Bytes.Length;
+                    response.OutputStream.Write(b.Bytes);
+                    response.Close();
+                    break;
+                case Status s:
+                    response.StatusCode = s.Code;
+                    response.ContentLength64 = 0;
+                    response.Close();
+                    break;
+                case DropHalfway d:
+                    response.ContentLength64 = d.Bytes.Length;
+                    response.OutputStream.Write(d.Bytes, 0, d.Bytes.Length / 2);
+                    response.OutputStream.Flush();
+                    response.Abort();
+                    break;
+            }
+        }
+        catch (Exception)
+        {
+            response.Abort();
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+}

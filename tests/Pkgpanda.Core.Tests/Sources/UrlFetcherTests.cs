@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using Pkgpanda.Core.Sources;
+
+namespace Pkgpanda.Core.Tests.Sources;
+
+public sealed class UrlFetcherTests : IDisposable
+{
+    private static readonly FetchOptions FastRetries = new() { MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(10), ProgressStep = 1 << 16 };
+
+    private readonly TempDir _dir = new();
+    private readonly TestHttpServer _server = new();
+    private readonly TestTree _tree;
+    private readonly byte[] _payload = RandomNumberGenerator.GetBytes(300_000);
+    private readonly string _sha1, _sha256;
+
+    public UrlFetcherTests()
+    {
+        _tree = new TestTree(_dir["packages"]);
+        _sha1 = Convert.ToHexStringLower(SHA1.HashData(_payload));
+        _sha256 = Convert.ToHexStringLower(SHA256.HashData(_payload));
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _dir.Dispose();
+    }
+
+    private UrlFetcher Fetcher(string url, string? sha1, string? sha256 = null)
+    {
+        _tree.WithSources("pkg", new Dictionary<string, object> { ["blob"] = TestTree.Url(url, sha1, sha256) });
+        var info = _tree.Info("pkg");
+        return (UrlFetcher)new SourceFetchers(_tree.CacheDir, FastRetries).Create(info, info.Sources[0]);
+    }
+
+    private string[] CacheFiles(UrlFetcher f) =>
+        Directory.Exists(f.CacheFolder) ? Directory.GetFiles(f.CacheFolder).Select(Path.GetFileName).Order().ToArray()! : [];
+
+    [Fact]
+    public async Task Downloads_verifies_reports_progress_and_never_downloads_a_verified_file_again()
+    {
+        _server.Script("dl/blob-1.0.bin", new TestHttpServer.Body(_payload));
+        var fetcher = Fetcher(_server.Url("dl/blob-1.0.bin"), _sha1, _sha256);
+        var log = new EventLog();
+
+        (await fetcher.FetchAsync(log, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        (await fetcher.FetchAsync(log, CancellationToken.None)).ShouldBe(FetchOutcome.Reused);
+
+        _server.Hits("dl/blob-1.0.bin").ShouldBe(1);
+        CacheFiles(fetcher).ShouldBe(["blob-1.0.bin"]);
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+        var progress = log.Of<DownloadProgress>();
+        progress.Count.ShouldBeGreaterThan(1);
+        progress[^1].Bytes.ShouldBe(_payload.Length);
+        progress[^1].Total.ShouldBe(_payload.Length);
+    }
+
+    [Fact]
+    public async Task Retries_after_two_server_errors()
+    {
+        _server.Script("f.bin", new TestHttpServer.Status(500), new TestHttpServer.Status(503), new TestHttpServer.Body(_payload));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1);
+        var log = new EventLog();
+
+        (await fetcher.FetchAsync(log, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+
+        _server.Hits("f.bin").ShouldBe(3);
+        var retries = log.Of<FetchRetrying>();
+        retries.Select(r => r.Attempt).ShouldBe([1, 2]);
+        retries[1].Delay.ShouldBe(retries[0].Delay * 2);
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+    }
+
+    [Fact]
+    public async Task Recovers_from_a_connection_dropped_half_way()
+    {
+        _server.Script("f.bin", new TestHttpServer.DropHalfway(_payload), new TestHttpServer.Body(_payload));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1);
+
+        (await fetcher.FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        _server.Hits("f.bin").ShouldBe(2);
+        CacheFiles(fetcher).ShouldBe(["f.bin"]);
+    }
+
+    [Fact]
+    public async Task A_connection_that_keeps_dropping_fails_and_leaves_no_truncated_file()
+    {
+        _server.Script("f.bin", new TestHttpServer.DropHalfway(_payload));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1);
+
+        var ex = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None));
+        ex.Message.ShouldContain("after 3 attempts");
+        ex.Message.ShouldContain(_server.Url("f.bin"));
+        _server.Hits("f.bin").ShouldBe(3);
+        CacheFiles(fetcher).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Client_errors_are_not_retried()
+    {
+        var fetcher = Fetcher(_server.Url("missing.bin"), _sha1);
+        var ex = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None));
+        ex.Message.ShouldContain("404");
+        _server.Hits("missing.bin").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Wrong_bytes_are_kept_as_corrupt_and_the_error_names_both_sums_and_the_url()
+    {
+        var wrong = "not the payload"u8.ToArray();
+        _server.Script("f.bin", new TestHttpServer.Body(wrong));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1);
+
+        var ex = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None));
+
+        ex.Message.ShouldContain(_sha1);
+        ex.Message.ShouldContain(Convert.ToHexStringLower(SHA1.HashData(wrong)));
+        ex.Message.ShouldContain(_server.Url("f.bin"));
+        CacheFiles(fetcher).ShouldBe(["f.bin.corrupt"]);
+        File.ReadAllBytes(fetcher.CacheFile + ".corrupt").ShouldBe(wrong);
+    }
+
+    [Fact]
+    public async Task Sha256_alone_verifies_and_both_sums_must_match()
+    {
+        _server.Script("f.bin", new TestHttpServer.Body(_payload));
+        (await Fetcher(_server.Url("f.bin"), null, _sha256).FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+
+        var badSha256 = new string('0', 64);
+        _server.Script("g.bin", new TestHttpServer.Body(_payload));
+        var ex = await Should.ThrowAsync<BuildError>(() => Fetcher(_server.Url("g.bin"), _sha1, badSha256).FetchAsync(null, CancellationToken.None));
+        ex.Message.ShouldContain($"sha256 expected {badSha256}, actual {_sha256}");
+        ex.Message.ShouldNotContain("sha1 expected");
+    }
+
+    [Fact]
+    public async Task A_cached_file_that_no_longer_matches_the_sums_is_fetched_again()
+    {
+        _server.Script("f.bin", new TestHttpServer.Body(_payload));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1);
+        Directory.CreateDirectory(fetcher.CacheFolder);
+        File.WriteAllText(fetcher.CacheFile, "an older release");
+
+        (await fetcher.FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+    }
+
+    [Fact]
+    public async Task File_urls_work_absolute_and_relative_to_the_package_folder()
+    {
+        File.WriteAllBytes(_dir["abs.bin"], _payload);
+        var abs = Fetcher("file://" + _dir["abs.bin"], _sha1);
+        (await abs.FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        File.ReadAllBytes(abs.CacheFile).ShouldBe(_payload);
+
+        var rel = Fetcher("file://rel.bin", _sha1);
+        File.WriteAllBytes(_dir["packages/pkg/rel.bin"], _payload);
+        var src = _dir["src"];
+        Directory.CreateDirectory(src);
+        await rel.CheckoutAsync(src, null, CancellationToken.None);
+        File.ReadAllBytes(Path.Combine(src, "rel.bin")).ShouldBe(_payload);
+
+        var missing = Fetcher("file://nope.bin", _sha1);
+        (await Should.ThrowAsync<BuildError>(() => missing.FetchAsync(null, CancellationToken.None))).Message.ShouldContain("nope.bin");
+    }
+
+    [Fact]
+    public async Task Checkout_copies_the_file_into_the_source_folder()
+    {
+        _server.Script("x/tool-2.1.jar", new TestHttpServer.Body(_payload));
+        var src = _dir["src"];
+        Directory.CreateDirectory(src);
+        await Fetcher(_server.Url("x/tool-2.1.jar"), _sha1).CheckoutAsync(src, null, CancellationToken.None);
+        Directory.GetFiles(src).Select(Path.GetFileName).ShouldBe(["tool-2.1.jar"]);
+    }
+}

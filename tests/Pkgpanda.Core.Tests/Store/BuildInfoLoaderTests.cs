@@ -1,0 +1,190 @@
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Store;
+
+namespace Pkgpanda.Core.Tests.Store;
+
+public class BuildInfoLoaderTests
+{
+    private static BuildError Refused(string buildinfo, string file = "buildinfo.json")
+    {
+        using var tree = new TempTree().File($"pkg/{file}", buildinfo).File("pkg/build", "", executable: true);
+        return Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+    }
+
+    [Fact]
+    public void An_empty_file_is_an_empty_buildinfo_with_pkgpanda_defaults()
+    {
+        using var tree = new TempTree().File("pkg/buildinfo.json", "  \n").File("pkg/build", "");
+        var info = PackageStore.Load(tree.Root).Get(new PackageKey("pkg", null));
+        info.Requires.ShouldBeEmpty();
+        info.Sources.ShouldBeEmpty();
+        info.BuildScript.ShouldBe("build");
+        info.Docker.ShouldBeNull();
+        info.Environment.ShouldBeEmpty();
+        info.StateDirectory.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Variants_come_from_file_names_and_default_to_their_own_script()
+    {
+        using var tree = new TempTree().File("pkg/buildinfo.json", "{}").File("pkg/fips.buildinfo.json", "{}");
+        var store = PackageStore.Load(tree.Root);
+        store.VariantsOf("pkg").ShouldBe([null, "fips"]);
+        store.Get(new PackageKey("pkg", "fips")).BuildScript.ShouldBe("fips.build");
+    }
+
+    [Fact]
+    public void Malformed_json_names_the_file_and_position()
+    {
+        var ex = Refused("{\"requires\": [}");
+        ex.Message.ShouldContain("pkg/buildinfo.json");
+        ex.Message.ShouldContain("malformed JSON at line 1");
+    }
+
+    [Fact]
+    public void Unknown_key_is_named()
+    {
+        var ex = Refused("{\"requires\": [], \"colour\": \"blue\"}");
+        ex.Field.ShouldBe("\"colour\"");
+        ex.Message.ShouldContain("unknown key");
+        ex.Message.ShouldContain("pkg/buildinfo.json");
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("variant")]
+    public void Name_and_variant_keys_are_refused(string key)
+    {
+        var ex = Refused($"{{\"{key}\": \"x\"}}");
+        ex.Field.ShouldBe($"\"{key}\"");
+        ex.Message.ShouldContain("implied");
+    }
+
+    [Theory]
+    [InlineData("{\"requires\": \"openssl\"}", "\"requires\"", "must be a list")]
+    [InlineData("{\"environment\": {\"A\": 1}}", "\"environment\".\"A\"", "must be a string")]
+    [InlineData("{\"environment\": []}", "\"environment\"", "must be an object")]
+    [InlineData("{\"state_directory\": \"yes\"}", "\"state_directory\"", "true or false")]
+    [InlineData("{\"docker\": 5}", "\"docker\"", "must be a string")]
+    [InlineData("{\"username\": \"mesos\"}", "\"username\"", "dcos_")]
+    [InlineData("{\"group\": \"Bad Group\"}", "\"group\"", "must match")]
+    [InlineData("{\"sysctl\": {\"svc\": {\"k\": [1]}}}", "\"sysctl\".\"svc\".\"k\"", "string or an integer")]
+    [InlineData("{\"version_extra\": \"1-2\"}", "\"version_extra\"", "must match")]
+    public void Wrong_types_name_the_field_and_value(string buildinfo, string field, string problem)
+    {
+        var ex = Refused(buildinfo);
+        ex.Field.ShouldBe(field);
+        ex.Message.ShouldContain(problem);
+        ex.Message.ShouldContain("pkg/buildinfo.json");
+    }
+
+    [Fact]
+    public void Requires_an_exact_id_is_refused_with_the_fix()
+    {
+        var ex = Refused("{\"requires\": [\"libevent\", \"zlib\", \"openssl--1.0\"]}");
+        ex.Field.ShouldBe("\"requires\"[2]");
+        ex.Found.ShouldBe("\"openssl--1.0\"");
+        ex.Message.ShouldContain("exact package id is not allowed");
+        ex.Message.ShouldContain("\"openssl\"");
+    }
+
+    [Fact]
+    public void Requires_an_invalid_name_is_refused()
+    {
+        var ex = Refused("{\"requires\": [\"-bad\"]}");
+        ex.Field.ShouldBe("\"requires\"[0]");
+        ex.Message.ShouldContain("invalid package name");
+    }
+
+    [Fact]
+    public void A_require_object_needs_name_and_variant()
+    {
+        var ex = Refused("{\"requires\": [{\"name\": \"openssl\"}]}");
+        ex.Field.ShouldBe("\"requires\"[0]");
+        ex.Message.ShouldContain("\"variant\"");
+    }
+
+    [Fact]
+    public void Sources_and_single_source_together_are_refused()
+    {
+        var ex = Refused("{\"sources\": {}, \"single_source\": {\"kind\": \"git_local\", \"rel_path\": \".\"}}");
+        ex.Message.ShouldContain("cannot both be given");
+    }
+
+    [Fact]
+    public void Unknown_source_kind_lists_the_known_ones()
+    {
+        var ex = Refused("{\"single_source\": {\"kind\": \"svn\", \"url\": \"x\"}}");
+        ex.Field.ShouldBe("\"single_source\".\"kind\"");
+        ex.Message.ShouldContain("git, git_local, url, url_extract");
+    }
+
+    [Theory]
+    [InlineData("{\"kind\": \"git\", \"git\": \"u\", \"ref\": \"d4678d33b223fec5d48007f8246f1ed1cda5e90d\"}", "missing \"ref_origin\"")]
+    [InlineData("{\"kind\": \"git\", \"git\": \"u\", \"ref\": \"d4678d33b223fec5d48007f8246f1ed1cda5e90d\", \"ref_origin\": \"m\", \"branch\": \"x\"}", "not a key of a git source")]
+    [InlineData("{\"kind\": \"url\", \"url\": \"http://x/y.tar\"}", "missing \"sha1\"")]
+    [InlineData("{\"kind\": \"url_extract\", \"url\": \"http://x/y.tar\", \"sha1\": \"abc\"}", "40 lowercase hex")]
+    [InlineData("{\"kind\": \"git_local\", \"rel_path\": \"/abs\"}", "relative to the package folder")]
+    [InlineData("{\"kind\": \"git_local\"}", "missing \"rel_path\"")]
+    public void Source_key_sets_are_exact_per_kind(string source, string problem)
+    {
+        var ex = Refused($"{{\"sources\": {{\"main\": {source}}}}}");
+        ex.Message.ShouldContain(problem);
+        ex.Message.ShouldContain("\"sources\".\"main\"");
+    }
+
+    [Theory]
+    [InlineData("master")]
+    [InlineData("D4678D33B223FEC5D48007F8246F1ED1CDA5E90D")]
+    [InlineData("d4678d33")]
+    public void A_git_ref_must_be_a_full_commit_sha(string reference)
+    {
+        var ex = Refused($"{{\"single_source\": {{\"kind\": \"git\", \"git\": \"u\", \"ref\": \"{reference}\", \"ref_origin\": \"master\"}}}}");
+        ex.Field.ShouldBe("\"single_source\".\"ref\"");
+        ex.Found.ShouldBe($"\"{reference}\"");
+    }
+
+    [Fact]
+    public void Sha256_is_accepted_beside_or_instead_of_sha1()
+    {
+        using var tree = new TempTree()
+            .File("pkg/buildinfo.json", $"{{\"single_source\": {{\"kind\": \"url\", \"url\": \"file://a.txt\", \"sha256\": \"{new string('a', 64)}\"}}}}")
+            .File("pkg/build", "");
+        var source = PackageStore.Load(tree.Root).Get(new PackageKey("pkg", null)).Sources.Single().ShouldBeOfType<UrlSource>();
+        source.Name.ShouldBe("pkg");
+        source.Sha256.ShouldBe(new string('a', 64));
+        source.Sha1.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_nameless_variant_file_is_refused()
+    {
+        var ex = Refused("{}", ".buildinfo.json");
+        ex.Message.ShouldContain(".buildinfo.json");
+        ex.Message.ShouldContain("default variant");
+    }
+
+    [Fact]
+    public void An_invalid_package_folder_name_is_refused()
+    {
+        using var tree = new TempTree().Package("bad--name");
+        var ex = Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+        ex.Message.ShouldContain("bad--name");
+    }
+
+    [Fact]
+    public void A_missing_packages_folder_is_a_clear_error()
+    {
+        var ex = Should.Throw<BuildError>(() => PackageStore.Load("/nonexistent/packages"));
+        ex.Message.ShouldContain("does not exist");
+    }
+
+    [Fact]
+    public void Loading_never_writes_into_the_tree()
+    {
+        using var tree = new TempTree().File("pkg/buildinfo.json", "{\"oops\": 1}").File("pkg/build", "");
+        var before = Directory.GetFileSystemEntries(tree.Root, "*", SearchOption.AllDirectories).Order().ToList();
+        Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+        Directory.GetFileSystemEntries(tree.Root, "*", SearchOption.AllDirectories).Order().ToList().ShouldBe(before);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+
+namespace Pkgpanda.Core.Tests;
+
+/// <summary>A package tree in a temporary folder, written file by file by a test and deleted afterwards.</summary>
+public sealed class TempTree : IDisposable
+{
+    public TempTree()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pkgpanda-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public TempTree File(string relative, string content, bool executable = false)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        System.IO.File.WriteAllText(path, content, new UTF8Encoding(false));
+        if (executable) System.IO.File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
+        return this;
+    }
+
+    /// <summary>A package folder with a buildinfo (JSON text) and a trivial build script.</summary>
+    public TempTree Package(string name, string buildinfo = "{}", string? variant = null, string script = "#!/bin/sh\nmkdir -p $PKG_PATH\n")
+    {
+        var prefix = variant is null ? "" : variant + ".";
+        File($"{name}/{prefix}buildinfo.json", buildinfo);
+        File($"{name}/{prefix}build", script, executable: true);
+        return this;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,47 @@
+namespace Pkgpanda.EndToEnd.Tests;
+
+/// <summary>A private copy of the example tree (or any tree), so tests can change it and build into their own cache.</summary>
+public sealed class ExampleTree : IDisposable
+{
+    public ExampleTree(string? source = null)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pkgpanda-e2e", Guid.NewGuid().ToString("N"), "packages");
+        Copy(source ?? Path.Combine(Cli.RepoRoot, "examples", "packages"), Root);
+    }
+
+    public string Root { get; }
+
+    public string Cache => Path.Combine(Root, "cache");
+
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public string[] Args(params string[] args) => [.. args, "--packages-dir", Root];
+
+    public static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
+        {
+            if (entry.Name == "cache") continue;
+            var target = Path.Combine(to, entry.Name);
+            if (entry.LinkTarget is not null) File.CreateSymbolicLink(target, entry.LinkTarget);
+            else if (entry is DirectoryInfo) Copy(entry.FullName, target);
+            else
+            {
+                File.Copy(entry.FullName, target);
+                File.SetUnixFileMode(target, File.GetUnixFileMode(entry.FullName));
+            }
+        }
+    }
+
+    /// <summary>Every file under the cache with its size and time: "the cache is as before" compares these.</summary>
+    public List<string> CacheSnapshot() => Directory.Exists(Cache)
+        ? Directory.EnumerateFileSystemEntries(Cache, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(p => File.Exists(p) ? $"{p} {new FileInfo(p).Length} {File.GetLastWriteTimeUtc(p):O}" : p).ToList()
+        : [];
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

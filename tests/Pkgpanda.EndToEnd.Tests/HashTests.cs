@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Pkgpanda.EndToEnd.Tests;
+
+/// <summary>./build.sh --target Hash on real trees, against the real Docker engine (Setup runs first).</summary>
+[Collection("docker")]
+public class HashTests
+{
+    [Fact]
+    public async Task Hash_prints_every_package_id_of_the_example_tree()
+    {
+        using var tree = new ExampleTree();
+        var planFile = Path.Combine(tree.Root, "..", "plan.json");
+        var result = await Cli.RunAsync(tree.Args("--target", "Hash", "--plan-json", planFile));
+        result.ExitCode.ShouldBe(0, result.ToString());
+        foreach (var name in new[] { "openssl", "libevent", "boost-libs", "curl", "mesos" })
+            Regex.IsMatch(result.Output, $@"^{Regex.Escape(name)}\s+<default>\s+{Regex.Escape(name)}--[0-9a-f]{{40}}\s+no$", RegexOptions.Multiline)
+                .ShouldBeTrue($"{name} missing from:\n{result.Output}");
+
+        using var plan = JsonDocument.Parse(File.ReadAllText(planFile));
+        var packages = plan.RootElement.GetProperty("packages").EnumerateArray().ToList();
+        packages.Select(p => p.GetProperty("name").GetString()).ShouldContain("mesos");
+        var mesos = packages.Single(p => p.GetProperty("name").GetString() == "mesos");
+        mesos.GetProperty("requires").GetArrayLength().ShouldBe(4);
+        mesos.GetProperty("cached").GetBoolean().ShouldBeFalse();
+        result.Output.ShouldContain(mesos.GetProperty("id").GetString()!);
+    }
+
+    [Fact]
+    public async Task Hash_is_the_same_for_a_copy_of_the_tree_elsewhere()
+    {
+        using var a = new ExampleTree();
+        using var b = new ExampleTree();
+        var ra = await Cli.RunAsync(a.Args("--target", "Hash", "--package", "mesos"));
+        var rb = await Cli.RunAsync(b.Args("--target", "Hash", "--package", "mesos"));
+        ra.ExitCode.ShouldBe(0, ra.ToString());
+        Ids(ra.Output).ShouldBe(Ids(rb.Output));
+        Ids(ra.Output).Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task A_mistake_in_a_buildinfo_is_one_clear_error_and_changes_nothing()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("curl/buildinfo.json"), "{\"requires\": [\"openssl--1.0\"]}");
+        var before = tree.CacheSnapshot();
+        var result = await Cli.RunAsync(tree.Args("--target", "Hash"));
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("curl/buildinfo.json: \"requires\"[0] = \"openssl--1.0\": an exact package id is not allowed");
+        result.Output.ShouldNotContain("   at ");
+        tree.CacheSnapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task An_unknown_package_is_a_clear_error()
+    {
+        using var tree = new ExampleTree();
+        var result = await Cli.RunAsync(tree.Args("--target", "Hash", "--package", "zookeeper"));
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("There is no package \"zookeeper\"");
+        result.Output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Resolve_prints_the_build_order_with_requires_first()
+    {
+        using var tree = new ExampleTree();
+        var result = await Cli.RunAsync(tree.Args("--target", "Resolve", "--package", "curl"));
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var openssl = result.Output.IndexOf("1. openssl", StringComparison.Ordinal);
+        var curl = result.Output.IndexOf("2. curl", StringComparison.Ordinal);
+        openssl.ShouldBeGreaterThan(0, result.Output);
+        curl.ShouldBeGreaterThan(openssl);
+    }
+
+    private static List<string> Ids(string output) =>
+        Regex.Matches(output, @"\b[a-z][a-z0-9@._+\-]*--[0-9a-f]{40}\b").Select(m => m.Value).Distinct().Order().ToList();
+}
