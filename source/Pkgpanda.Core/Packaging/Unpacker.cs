@@ -86,8 +86,9 @@ public static class Unpacker
                     throw new BuildError($"{shownAs}: entry \"{entry.Name}\" is a {entry.EntryType}; packages hold only files, folders and links.");
             }
         }
+        // A later entry may have replaced a folder (or one of its parents) with a symlink; a chmod must not follow it.
         foreach (var (folder, mode) in folderModes.OrderByDescending(f => f.Key.Length))
-            SetMode(folder, mode);
+            if (IsRealFolder(target, folder)) SetMode(folder, mode);
     }
 
     /// <summary>The entry's path inside the target, or an error if it is absolute or climbs out with "..".</summary>
@@ -117,8 +118,16 @@ public static class Unpacker
             var info = new FileInfo(path);
             if (info.LinkTarget is not null)
                 throw new BuildError($"{shownAs}: entry \"{name}\" goes through the symlink \"{string.Join('/', parts[..(i + 1)])}\"; package entries must stay inside the package.");
-            if (!info.Exists) return;
+            // FileInfo.Exists is false for folders; past the first missing one nothing can be a link yet.
+            if (!Directory.Exists(path)) return;
         }
+    }
+
+    private static bool IsRealFolder(string target, string folder)
+    {
+        for (var path = folder; path.Length >= target.Length; path = Path.GetDirectoryName(path)!)
+            if (new DirectoryInfo(path) is not { Exists: true, LinkTarget: null }) return false;
+        return true;
     }
 
     private static void RemoveEntry(string path)
@@ -136,10 +145,20 @@ public static class Unpacker
 
     private static void Remove(string folder)
     {
-        if (!Directory.Exists(folder)) return;
-        // Read-only folders from the tarball would stop the delete.
-        foreach (var dir in Directory.EnumerateDirectories(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-            if (new DirectoryInfo(dir).LinkTarget is null) SetMode(dir, (UnixFileMode)0b111_000_000);
-        Directory.Delete(folder, recursive: true);
+        var root = new DirectoryInfo(folder);
+        if (!root.Exists) return;
+        MakeWritable(root);
+        root.Delete(recursive: true);
+    }
+
+    /// <summary>
+    /// Read-only folders from the tarball would stop the delete. Only real folders are descended into: a symlink in
+    /// the half-unpacked tree may point anywhere, and a chmod through it would change a folder outside.
+    /// </summary>
+    private static void MakeWritable(DirectoryInfo folder)
+    {
+        SetMode(folder.FullName, (UnixFileMode)0b111_000_000);
+        foreach (var child in folder.EnumerateDirectories("*", new EnumerationOptions { AttributesToSkip = 0 }))
+            if (child.LinkTarget is null) MakeWritable(child);
     }
 }

@@ -14,7 +14,10 @@ public sealed record XzOptions
     /// <summary>8 MiB gives two cores work on a typical package while costing little ratio (xz's own default is 24 MiB).</summary>
     public long BlockSize { get; init; } = 8L << 20;
 
-    /// <summary>Changes speed and memory only, never the output.</summary>
+    /// <summary>
+    /// Changes speed and memory only, never the output. Fewer are used when this many would need more than a quarter
+    /// of the memory available (about 100 MB each at preset 6), as <c>xz -T0</c> does.
+    /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 }
 
@@ -83,6 +86,9 @@ public static class Xz
 
     [DllImport(Library, EntryPoint = "lzma_stream_encoder_mt")]
     internal static extern unsafe Ret StreamEncoderMt(LzmaStream* strm, LzmaMt* options);
+
+    [DllImport(Library, EntryPoint = "lzma_stream_encoder_mt_memusage")]
+    internal static extern unsafe ulong StreamEncoderMtMemusage(LzmaMt* options);
 
     [DllImport(Library, EntryPoint = "lzma_stream_decoder")]
     internal static extern unsafe Ret StreamDecoder(LzmaStream* strm, ulong memlimit, uint flags);

@@ -24,6 +24,8 @@ internal sealed class XzWriteStream : Stream
             Preset = (uint)options.Preset,
             Check = Xz.CheckCrc64,
         };
+        var budget = (ulong)Math.Max(256L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+        while (mt.Threads > 1 && Xz.StreamEncoderMtMemusage(&mt) > budget) mt.Threads--;
         var ret = Xz.StreamEncoderMt(_lzma.Stream, &mt);
         if (ret != Xz.Ret.Ok)
         {

@@ -65,7 +65,7 @@ public class UnpackerTests
         { "climbs out with \"..\"", [FileEntry("./../outside", "x")] },
         { "climbs out with \"..\"", [FileEntry("./bin/../../outside", "x")] },
         { "has an absolute path", [FileEntry("/tmp/outside", "x")] },
-        { "goes through the symlink \"escape\"", [Link(TarEntryType.SymbolicLink, "./escape", "/tmp"), FileEntry("./escape/outside", "x")] },
+        { "goes through the symlink \"escape\"", [Link(TarEntryType.SymbolicLink, "./escape", "/nonexistent-pkgpanda-test"), FileEntry("./escape/outside", "x")] },
         { "goes through the symlink \"up\"", [Link(TarEntryType.SymbolicLink, "./up", ".."), FileEntry("./up/outside", "x")] },
         { "climbs out with \"..\"", [Link(TarEntryType.HardLink, "./copy", "../outside")] },
         { "not a file unpacked before it", [Link(TarEntryType.HardLink, "./copy", "./missing")] },
@@ -86,6 +86,44 @@ public class UnpackerTests
         Directory.GetFileSystemEntries(temp["sandbox"]).ShouldBeEmpty();
         File.Exists(temp["outside"]).ShouldBeFalse();
         File.Exists("/tmp/outside").ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_refused_unpack_never_changes_a_folder_a_symlink_points_to()
+    {
+        using var temp = new TempFolder();
+        var outside = temp["outside"];
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        File.SetUnixFileMode(Path.Combine(outside, "sub"), (UnixFileMode)0b111_101_101);
+        var tarball = Build(temp["evil.tar.xz"],
+            new GnuTarEntry(TarEntryType.Directory, "./inside/") { Mode = (UnixFileMode)0b101_000_000 },
+            Link(TarEntryType.SymbolicLink, "./inside/escape", outside),
+            FileEntry("./inside/escape/sub/planted", "x"));
+
+        await Should.ThrowAsync<BuildError>(() => Unpacker.UnpackAsync(tarball, temp["unpacked"]));
+
+        File.GetUnixFileMode(Path.Combine(outside, "sub")).ShouldBe((UnixFileMode)0b111_101_101);
+        Directory.GetFileSystemEntries(Path.Combine(outside, "sub")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_folder_replaced_by_a_symlink_gets_no_mode_through_it()
+    {
+        using var temp = new TempFolder();
+        var outside = temp["outside"];
+        Directory.CreateDirectory(Path.Combine(outside, "b"));
+        File.SetUnixFileMode(outside, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(outside, "b"), (UnixFileMode)0b111_101_101);
+        var tarball = Build(temp["replace.tar.xz"],
+            new GnuTarEntry(TarEntryType.Directory, "./a/") { Mode = (UnixFileMode)0b111_000_000 },
+            new GnuTarEntry(TarEntryType.Directory, "./a/b/") { Mode = (UnixFileMode)0b111_000_000 },
+            Link(TarEntryType.SymbolicLink, "./a", outside));
+
+        await Unpacker.UnpackAsync(tarball, temp["unpacked"]);
+
+        new FileInfo(temp["unpacked/a"]).LinkTarget.ShouldBe(outside);
+        File.GetUnixFileMode(outside).ShouldBe((UnixFileMode)0b111_101_101);
+        File.GetUnixFileMode(Path.Combine(outside, "b")).ShouldBe((UnixFileMode)0b111_101_101);
     }
 
     [Fact]
