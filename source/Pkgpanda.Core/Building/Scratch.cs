@@ -42,18 +42,5 @@ public sealed class Scratch
 
     private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
-    private static void DeleteTree(string path)
-    {
-        try
-        {
-            if (!Directory.Exists(path)) return;
-            // Build scripts may leave read-only folders; make everything writable before deleting.
-            foreach (var dir in Directory.EnumerateDirectories(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-                if (new DirectoryInfo(dir).LinkTarget is null)
-                    File.SetUnixFileMode(dir, File.GetUnixFileMode(dir) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
+    private static void DeleteTree(string path) => Store.FileTree.TryDelete(path);
 }

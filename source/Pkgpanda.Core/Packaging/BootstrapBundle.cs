@@ -74,7 +74,7 @@ public sealed class BootstrapBundle(PackageCache cache)
         }
         finally
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            FileTree.TryDelete(work);
         }
     }
 }

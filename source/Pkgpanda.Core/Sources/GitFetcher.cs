@@ -66,7 +66,7 @@ public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourc
                 repo.Network.Remotes.Add("origin", spec.Url, MirrorRefSpecs[0]);
                 FetchInto(repo, from, progress, cancellationToken);
             }
-            if (Directory.Exists(MirrorPath)) Directory.Delete(MirrorPath, recursive: true);
+            Store.FileTree.Delete(MirrorPath);
             Directory.Move(temp, MirrorPath);
         }
         finally
@@ -155,11 +155,5 @@ public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourc
 
     private BuildError Error(string problem) => new(location.File, location.Field("git"), $"\"{spec.Url}\"", problem);
 
-    /// <summary>git makes pack files read-only; clear that so the folder can be removed.</summary>
-    internal static void ForceDelete(string path)
-    {
-        foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-            File.SetAttributes(f, FileAttributes.Normal);
-        Directory.Delete(path, recursive: true);
-    }
+    internal static void ForceDelete(string path) => Store.FileTree.Delete(path);
 }
