@@ -3,13 +3,28 @@ namespace Pkgpanda.EndToEnd.Tests;
 /// <summary>A private copy of the example tree (or any tree), so tests can change it and build into their own cache.</summary>
 public sealed class ExampleTree : IDisposable
 {
-    public ExampleTree(string? source = null)
+    public ExampleTree(string? source = null, bool gitRepository = false)
     {
-        Root = Path.Combine(Path.GetTempPath(), "pkgpanda-e2e", Guid.NewGuid().ToString("N"), "packages");
+        // Mirrors the repository's layout (<repo>/examples/packages), so project-source's git_local "../../.."
+        // names the copy's own repository when one is made.
+        Repository = Path.Combine(Path.GetTempPath(), "pkgpanda-e2e", Guid.NewGuid().ToString("N"));
+        Root = Path.Combine(Repository, "examples", "packages");
         Copy(source ?? Path.Combine(Cli.RepoRoot, "examples", "packages"), Root);
+        if (gitRepository) CommitAll(Repository);
     }
 
+    public string Repository { get; }
+
     public string Root { get; }
+
+    private static void CommitAll(string folder)
+    {
+        foreach (var args in new[] { new[] { "init", "-q" }, ["add", "-A"], ["-c", "user.email=test@example.com", "-c", "user.name=test", "commit", "-qm", "tree"] })
+        {
+            var result = Tool.RunAsync("git", ["-C", folder, .. args]).GetAwaiter().GetResult();
+            if (result.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {result.Output}");
+        }
+    }
 
     public string Cache => Path.Combine(Root, "cache");
 
@@ -42,6 +57,6 @@ public sealed class ExampleTree : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(Repository, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

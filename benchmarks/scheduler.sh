@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Scheduler benchmark (issue 6): a synthetic tree of L layers x W packages, each requiring two packages of the
+# layer below, each build script sleeping S seconds. Prints the cold makespan, the lower bound
+#   start-up + max(L, ceil(N/P)) x t_pkg
+# (t_pkg: wall time of building one package of the tree alone; start-up: the no-op time), their ratio, and the
+# no-op rebuild time. Usage: benchmarks/scheduler.sh [L=5] [W=6] [S=1] [P=6]
+set -euo pipefail
+L=${1:-5}; W=${2:-6}; S=${3:-1}; P=${4:-6}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+make_tree() {
+    local dir=$1
+    for ((l = 0; l < L; l++)); do
+        for ((i = 0; i < W; i++)); do
+            local name="p$l-$i" req=""
+            if ((l > 0)); then
+                local a="p$((l - 1))-$i" b="p$((l - 1))-$(((i + 1) % W))"
+                req="\"$a\""; [ "$a" != "$b" ] && req="$req, \"$b\""
+            fi
+            mkdir -p "$dir/$name"
+            echo "{\"requires\": [$req]}" > "$dir/$name/buildinfo.json"
+            printf '#!/bin/sh\nset -e\nsleep %s\nmkdir -p "$PKG_PATH/lib"\necho "$PKG_ID" > "$PKG_PATH/lib/$PKG_NAME.id"\n' "$S" > "$dir/$name/build"
+            chmod +x "$dir/$name/build"
+        done
+    done
+}
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }
+elapsed() { calc "$(now) - $1"; }
+run() { "$ROOT/build.sh" "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }; }
+
+make_tree "$WORK/tree"
+make_tree "$WORK/single"
+run --target Setup --packages-dir "$WORK/tree"   # engine, image and bootstrap of build.sh are warm before timing
+
+t0=$(now); run --target Build --packages-dir "$WORK/single" --package p0-0; t_pkg=$(elapsed "$t0")
+t0=$(now); run --target Build --packages-dir "$WORK/tree" --parallel "$P"; cold=$(elapsed "$t0")
+t0=$(now); run --target Build --packages-dir "$WORK/tree" --parallel "$P"; noop=$(elapsed "$t0")
+grep -q "0 built, $((L * W)) up to date" "$WORK/last.log" || { echo "no-op run rebuilt something"; cat "$WORK/last.log"; exit 1; }
+
+N=$((L * W))
+steps=$(( L > (N + P - 1) / P ? L : (N + P - 1) / P ))
+bound=$(calc "$noop + $steps * $t_pkg")
+strict=$(calc "$noop + $steps * ($t_pkg - $noop)")
+printf 'tree: %d layers x %d packages (N=%d), sleep %ss, --parallel %d, %d cores\n' "$L" "$W" "$N" "$S" "$P" "$(nproc)"
+printf 't_pkg (one package alone):        %6.2f s\n' "$t_pkg"
+printf 'start-up (no-op run):             %6.2f s\n' "$noop"
+printf 'cold makespan:                    %6.2f s\n' "$cold"
+printf 'lower bound (issue definition):   %6.2f s   ratio %.2f (target <= 1.25)\n' "$bound" "$(calc "$cold / $bound")"
+printf 'lower bound (t_pkg minus start):  %6.2f s   ratio %.2f\n' "$strict" "$(calc "$cold / $strict")"
+printf 'no-op rebuild:                    %6.2f s   (target < 1 s)\n' "$noop"
+printf 'serial estimate (pkgpanda-like):  %6.2f s   (N x t_pkg)\n' "$(calc "$N * $t_pkg")"
