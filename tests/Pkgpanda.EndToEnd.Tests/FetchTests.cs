@@ -40,7 +40,7 @@ public class FetchTests
         result.ExitCode.ShouldNotBe(0);
         result.Output.ShouldContain("uncommitted changes");
         result.Output.ShouldContain("examples/packages/libevent/build");
-        result.Output.ShouldContain("git commit");
+        result.Output.ShouldContain("commit -am wip");
     }
 
     [Fact]
