@@ -1,0 +1,125 @@
+using Pkgpanda.Core.Building;
+using Pkgpanda.Core.Graph;
+using Pkgpanda.Core.Hashing;
+using Pkgpanda.Core.Model;
+using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Sources;
+using Pkgpanda.Core.Store;
+
+namespace Pkgpanda.Core.Tests.Building;
+
+public class SchedulerTests
+{
+    /// <summary>Counts containers running at once, as the engine sees them started and finished.</summary>
+    private sealed class CountingRunner(IRunner inner) : IRunner
+    {
+        private int _running;
+        public int Peak;
+        public int Runs;
+
+        public async Task<long> RunAsync(ContainerSpec spec, IProgress<string> output, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref Runs);
+            lock (this) Peak = Math.Max(Peak, now);
+            try { return await inner.RunAsync(spec, output, cancellationToken); }
+            finally { Interlocked.Decrement(ref _running); }
+        }
+
+        public Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) => inner.GetImageIdAsync(image, cancellationToken);
+        public Task<string> BuildImageAsync(string contextDirectory, string tag, IProgress<string>? output, CancellationToken cancellationToken) => inner.BuildImageAsync(contextDirectory, tag, output, cancellationToken);
+        public Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken) => inner.TryGetImageIdAsync(image, cancellationToken);
+        public Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken) => inner.TagImageAsync(imageId, tag, cancellationToken);
+        public Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken) => inner.RemoveAbandonedAsync(cancellationToken);
+        public Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken) => inner.FixOwnershipAsync(image, hostPaths, cancellationToken);
+    }
+
+    private sealed class Events : IProgress<BuildEvent>
+    {
+        public void Report(BuildEvent value) { }
+    }
+
+    private static TempTree WideTree(int width)
+    {
+        var tree = new TempTree();
+        for (var i = 0; i < width; i++)
+            tree.Package($"w{i}", "{}", script: "#!/bin/sh\nsleep 1\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n");
+        tree.Package("top", $"{{\"requires\": [{string.Join(", ", Enumerable.Range(0, width).Select(i => $"\"w{i}\""))}]}}");
+        return tree;
+    }
+
+    [DockerFact]
+    public async Task No_more_containers_run_at_once_than_parallel_allows()
+    {
+        using var tree = WideTree(6);
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var runner = new CountingRunner(docker);
+        var store = PackageStore.Load(tree.Root);
+        var graph = PackageGraph.ForTrees(store, store.Trees);
+        using var fetchers = new SourceFetchers(store.CacheDir);
+        var plans = await new IdBuilder(fetchers, runner, Engine.Image).ComputeAsync(graph);
+        var context = new BuildContext { Cache = new PackageCache(store.CacheDir), Runner = runner, Sources = new SourceFetchService(fetchers), Events = new Events() };
+
+        var summary = await TreeBuild.RunAsync(graph, plans, context, new SchedulerOptions(3), CancellationToken.None);
+
+        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Results.Select(r => $"{r.Key} {r.Status} {r.Reason}")));
+        runner.Runs.ShouldBe(7);
+        runner.Peak.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_package_starts_only_after_all_its_requires_finished()
+    {
+        using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("c", "{\"requires\": [\"a\"]}").Package("d", "{\"requires\": [\"b\", \"c\"]}");
+        var graph = PackageGraph.ForTrees(PackageStore.Load(tree.Root), PackageStore.Load(tree.Root).Trees);
+        var finished = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var violations = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var results = await new Scheduler(new SchedulerOptions(4), new Events()).RunAsync(graph, async (key, ct) =>
+        {
+            foreach (var r in graph.RequiresOf(key))
+                if (!finished.ContainsKey(r.Name)) violations.Add($"{key.Name} started before {r.Name}");
+            await Task.Delay(50, ct);
+            finished[key.Name] = true;
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        violations.ShouldBeEmpty();
+        results.Select(r => r.Status).ShouldAllBe(s => s == PackageStatus.Built);
+    }
+
+    [Fact]
+    public async Task Independent_packages_overlap_up_to_the_limit()
+    {
+        using var tree = new TempTree().Package("a").Package("b").Package("c").Package("d").Package("e");
+        var store = PackageStore.Load(tree.Root);
+        var graph = PackageGraph.ForTrees(store, store.Trees);
+        int running = 0, peak = 0;
+        await new Scheduler(new SchedulerOptions(2), new Events()).RunAsync(graph, async (key, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            lock (graph) peak = Math.Max(peak, now);
+            await Task.Delay(100, ct);
+            Interlocked.Decrement(ref running);
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        peak.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_failure_skips_its_dependants_naming_the_failed_package_and_continue_builds_the_rest()
+    {
+        using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("c", "{\"requires\": [\"b\"]}").Package("x");
+        var store = PackageStore.Load(tree.Root);
+        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var results = await new Scheduler(new SchedulerOptions(1, ContinueOnFailure: true), new Events()).RunAsync(graph, (key, ct) =>
+            key.Name == "a" ? throw new BuildError("a broke") : Task.FromResult(new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero)),
+            CancellationToken.None);
+        var byName = results.ToDictionary(r => r.Key.Name);
+        byName["a"].Status.ShouldBe(PackageStatus.Failed);
+        byName["a"].Reason.ShouldBe("a broke");
+        byName["b"].Reason.ShouldBe("requires a, which failed");
+        byName["c"].Reason.ShouldBe("requires a, which failed");
+        byName["x"].Status.ShouldBe(PackageStatus.Built);
+    }
+}
