@@ -23,8 +23,9 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
                 _running.TryRemove(p.Key, out _);
                 break;
             case PhaseChanged p:
-                _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew()), (_, old) => (p.Phase, old.Clock));
+                var entry = _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew()), (_, old) => (p.Phase, old.Clock));
                 if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building");
+                log.Debug($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {entry.Clock.Elapsed.TotalSeconds:0.000}s");
                 break;
             case OutputLine o when !live:
                 log.Information($"{o.Key.Name} | {o.Line}");
