@@ -141,6 +141,16 @@ public class BuildTests
     }
 
     [Fact]
+    public async Task A_script_whose_interpreter_is_missing_from_the_image_says_so()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("libevent/build"), "#!/bin/bash\necho hi\n");
+        var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("The script starts with \"#!/bin/bash\", and that interpreter is not in the image");
+    }
+
+    [Fact]
     public async Task A_reserved_unit_is_refused()
     {
         using var tree = new ExampleTree();

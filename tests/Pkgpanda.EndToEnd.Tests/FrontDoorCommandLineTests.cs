@@ -30,7 +30,9 @@ public class FrontDoorCommandLineTests
     public async Task An_unknown_option_exits_2_and_a_failing_target_exits_1()
     {
         using var root = new FrontDoorRoot();
-        (await root.RunAsync("Resolve", "--packges-dir", "x")).ExitCode.ShouldBe(2);
+        var typo = await root.RunAsync("Resolve", "--packges-dir", "x");
+        typo.ExitCode.ShouldBe(2);
+        typo.Output.ShouldContain("Unknown option --packges-dir. Did you mean --packages-dir?");
         var failed = await Cli.RunAsync(["Resolve", "--root", root.Root, "--packages-dir", "no-such-folder"]);
         failed.ExitCode.ShouldBe(1, failed.ToString());
         failed.Output.ShouldMatch(@"Resolve\s+Failed");

@@ -147,8 +147,22 @@ public sealed class PackageBuilder(BuildContext context)
         }
         if (exitCode != 0)
             throw new BuildError($"Building {id} failed: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
-                                 string.Join("\n", log.Tail.Select(l => "  | " + l)));
+                                 string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail));
         await context.Runner.FixOwnershipAsync(plan.ImageId, [src, result], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// "exec ... no such file or directory" for a script that exists means its #! interpreter is missing from the
+    /// image (e.g. #!/bin/bash in a busybox image): say so, since the engine's words point at the script.
+    /// </summary>
+    private static string InterpreterHint(BuildInfo info, PackagePlan plan, IReadOnlyList<string> tail)
+    {
+        if (!tail.Any(l => l.Contains($"exec /pkg/build/{info.BuildScript}", StringComparison.Ordinal) && l.Contains("no such file", StringComparison.OrdinalIgnoreCase)))
+            return "";
+        var first = File.ReadLines(info.BuildScriptPath).FirstOrDefault() ?? "";
+        return first.StartsWith("#!", StringComparison.Ordinal)
+            ? $"\nThe script starts with \"{first}\", and that interpreter is not in the image {plan.ImageName}; use one the image has (e.g. #!/bin/sh) or another \"docker\" image."
+            : $"\nThe script has no #! line; start it with one the image {plan.ImageName} has (e.g. #!/bin/sh).";
     }
 
     /// <summary>Reports synchronously (System.Progress posts to the thread pool and reorders).</summary>
