@@ -6,7 +6,8 @@ using Pkgpanda.Targets;
 /// NUKE projects call this class <c>Build</c>; ours is named after pkgpanda's CLI because its main target is
 /// <c>Build</c> and C# forbids a member named like its class.
 /// </summary>
-[GitHubActions("ci", InvokedTargets = ["Test"], PackageTargets = ["Build"], PackageTree = "examples/packages")]
+[GitHubActions("ci", InvokedTargets = ["Test"], PackageTargets = ["Build"], PackageTree = "examples/packages",
+    AptPackages = ["busybox-static", "nginx-light", "chromium", "graphviz"])]
 partial class Mkpanda : NukeBuild
 {
     public static int Main() => Execute<Mkpanda>(x => x.Hash);

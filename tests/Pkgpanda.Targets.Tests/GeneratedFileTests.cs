@@ -55,6 +55,16 @@ public class GeneratedFileTests
     }
 
     [Fact]
+    public void Apt_packages_are_installed_before_the_build_runs()
+    {
+        var graph = new TargetGraph(new WorkflowBuild(), null);
+        var yaml = GitHubActionsWorkflow.Render(new GitHubActionsAttribute("x") { InvokedTargets = ["Test"], AptPackages = ["nginx-light", "graphviz"] }, "WorkflowBuild", graph);
+        var install = yaml.IndexOf("sudo apt-get install -y -qq nginx-light graphviz\n", StringComparison.Ordinal);
+        install.ShouldBeGreaterThan(0);
+        yaml.IndexOf("run: ./build.cmd Test", StringComparison.Ordinal).ShouldBeGreaterThan(install);
+    }
+
+    [Fact]
     public void A_workflow_naming_a_missing_target_is_refused()
     {
         var graph = new TargetGraph(new WorkflowBuild(), null);

@@ -24,4 +24,6 @@ public sealed class GitHubActionsAttribute(string name) : Attribute
     /// <summary>The parameter naming the package tree on the command line.</summary>
     public string PackageTreeParameter { get; set; } = "PackagesDir";
     public int TimeoutMinutes { get; set; } = 90;
+    /// <summary>Debian/Ubuntu packages the jobs install first (the real parts the tests drive).</summary>
+    public string[] AptPackages { get; set; } = [];
 }

@@ -76,6 +76,11 @@ public static class GitHubActionsWorkflow
         y.Append("            .nuke/temp\n");
         y.Append("            ~/.nuget/packages\n");
         y.Append("          key: nuke-${{ runner.os }}-${{ hashFiles('global.json', '**/*.csproj', '**/Directory.Build.props') }}\n");
+        if (a.AptPackages.Length > 0)
+        {
+            y.Append("      - name: Install system packages\n");
+            y.Append($"        run: sudo apt-get update -qq && sudo apt-get install -y -qq {string.Join(" ", a.AptPackages)}\n");
+        }
         extra?.Invoke();
         y.Append($"      - name: {Quote("Run " + command)}\n");
         y.Append($"        run: {command}\n");
