@@ -74,7 +74,7 @@ partial class Mkpanda
         var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
         var context = new BuildContext
         {
-            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork,
+            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));

@@ -22,6 +22,7 @@ partial class Mkpanda : NukeBuild
     [Parameter("How many packages build at once (default: the number of cores)")] readonly int Parallel = Environment.ProcessorCount;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] readonly bool Continue;
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] readonly bool AllowNetwork;
+    [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] readonly bool KeepFailed;
     [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] readonly string? RepositoryUrl;
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 

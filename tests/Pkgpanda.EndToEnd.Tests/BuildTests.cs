@@ -141,6 +141,21 @@ public class BuildTests
     }
 
     [Fact]
+    public async Task Keep_failed_keeps_the_failed_build_folder_for_inspection()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("libevent/build"), "#!/bin/sh\nmkdir -p $PKG_PATH/lib\necho half > $PKG_PATH/lib/partial\nexit 4\n");
+        var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent", "--keep-failed"));
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("is kept at");
+        var kept = Directory.GetDirectories(Path.Combine(tree.Cache, "failed")).Single();
+        Path.GetFileName(kept).ShouldStartWith("libevent--");
+        File.ReadAllText(Path.Combine(kept, "result", "lib", "partial")).ShouldBe("half\n");
+        File.Exists(Path.Combine(kept, "src", "buildinfo.full.json")).ShouldBeTrue();
+        ScratchFolders(tree).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_script_whose_interpreter_is_missing_from_the_image_says_so()
     {
         using var tree = new ExampleTree();

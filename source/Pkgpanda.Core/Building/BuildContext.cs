@@ -14,6 +14,8 @@ public sealed record BuildContext
     public required IProgress<BuildEvent> Events { get; init; }
     /// <summary>Builds run without network unless a user asks for it (pkgpanda always had it).</summary>
     public bool Network { get; init; }
+    /// <summary>Keep a failed build's folder under <c>cache/failed/&lt;id&gt;</c> instead of deleting it.</summary>
+    public bool KeepFailed { get; init; }
     /// <summary>NUM_CORES for build scripts.</summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
     /// <summary>Tries a shared repository before building; null when there is none.</summary>

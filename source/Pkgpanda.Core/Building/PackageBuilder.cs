@@ -67,6 +67,15 @@ public sealed class PackageBuilder(BuildContext context)
             cache.WriteLatest(plan.Key, id);
             return Finish(plan, PackageStatus.Built, watch);
         }
+        catch (BuildError error) when (context.KeepFailed)
+        {
+            // pkgpanda's --dont-clean-after-build: keep src/, result/ and install/ for a look at what went wrong.
+            var kept = Path.Combine(cache.FailedFolder, id.ToString());
+            FileTree.Delete(kept);
+            Directory.CreateDirectory(cache.FailedFolder);
+            Directory.Move(scratch.Root, kept);
+            throw new BuildError($"{error.Message}\nThe build folder (src/, result/, install/) is kept at {PackageStore.Shown(kept)}.", error);
+        }
         finally
         {
             scratch.Delete();

@@ -26,6 +26,9 @@ public sealed class PackageCache(string cacheDir)
     /// <summary>Scratch space for in-flight work; each build gets its own folder, so a killed run never blocks the next.</summary>
     public string ScratchFolder => Path.Combine(Root, "tmp");
 
+    /// <summary>Failed builds kept for inspection (<c>--keep-failed</c>); never read by the builder.</summary>
+    public string FailedFolder => Path.Combine(Root, "failed");
+
     public bool Contains(PackageId id) => File.Exists(PackagePath(id));
 
     public string? ReadLatest(PackageKey key) =>
