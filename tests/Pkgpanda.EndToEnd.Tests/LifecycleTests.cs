@@ -44,7 +44,7 @@ public class LifecycleTests
     {
         using var tree = new ExampleTree();
         // A large, incompressible result makes packing take long enough to be interrupted.
-        File.WriteAllText(tree.PathOf("libevent/build"), "#!/bin/sh\nmkdir -p $PKG_PATH/lib\nhead -c 150000000 /dev/urandom > $PKG_PATH/lib/big.bin\n");
+        File.WriteAllText(tree.PathOf("libevent/build"), "#!/bin/sh\nmkdir -p $PKG_PATH/lib\nhead -c 40000000 /dev/urandom > $PKG_PATH/lib/big.bin\n");
         var folder = Path.Combine(tree.Cache, "packages", "libevent");
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
@@ -61,6 +61,7 @@ public class LifecycleTests
         var built = Tarballs(tree).Single();
         hash.Output.ShouldContain(built[..^".tar.xz".Length]);
         (await Tool.RunAsync("xz", "-t", Path.Combine(folder, built))).ExitCode.ShouldBe(0);
+        Directory.GetFiles(folder, "*.tmp").ShouldBeEmpty("the killed run's temporary tarball is cleaned up by the next build");
     }
 
     [Fact]

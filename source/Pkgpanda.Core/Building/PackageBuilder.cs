@@ -27,9 +27,12 @@ public sealed class PackageBuilder(BuildContext context)
         if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
             return UpToDate(plan, PackageStatus.Downloaded, watch);
 
-        using var held = await PackageLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
+        using var held = await FileLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
         // Another process may have built it while we waited for the lock.
         if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
+        // Holding the lock, any temporary tarball of this id is a leftover of a killed run.
+        foreach (var stale in Directory.EnumerateFiles(cache.PackageFolder(id.Name), $".{id}.tar.xz.*.tmp"))
+            File.Delete(stale);
 
         CheckScript(plan.Info);
         var scratch = Scratch.Create(cache.ScratchFolder, id.ToString());

@@ -103,7 +103,12 @@ public sealed class SourceFetchService(SourceFetchers fetchers, int maxParallel 
         if (cacheFolder is null) return await work().ConfigureAwait(false);
         var gate = _folderLocks.GetOrAdd(cacheFolder, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try { return await work().ConfigureAwait(false); }
+        try
+        {
+            // The semaphore orders this process's tasks; the file lock orders other processes using the same cache.
+            using var held = await Store.FileLock.AcquireAsync(cacheFolder.TrimEnd('/') + ".lock", cancellationToken).ConfigureAwait(false);
+            return await work().ConfigureAwait(false);
+        }
         finally { gate.Release(); }
     }
 
