@@ -44,6 +44,29 @@ public class FetchTests
     }
 
     [Fact]
+    public async Task An_upstream_tree_adds_the_packages_the_local_tree_lacks()
+    {
+        using var upstream = new ExampleTree();
+        using var local = new ExampleTree();
+        // The local tree keeps only mesos; everything mesos requires comes from the upstream checkout.
+        foreach (var dir in Directory.GetDirectories(local.Root).Where(d => Path.GetFileName(d) != "mesos"))
+            Directory.Delete(dir, recursive: true);
+        File.Delete(local.PathOf("treeinfo.json"));
+        // An upstream is a repository with packages/ at its top: the copy's examples/ folder, committed.
+        var upstreamRoot = Path.Combine(upstream.Repository, "examples");
+        foreach (var args in new[] { new[] { "init", "-q" }, ["add", "-A"], ["-c", "user.email=t@e", "-c", "user.name=t", "commit", "-qm", "upstream"] })
+            (await Tool.RunAsync("git", ["-C", upstreamRoot, .. args])).ExitCode.ShouldBe(0);
+        var commit = (await Tool.RunAsync("git", "-C", upstreamRoot, "rev-parse", "HEAD")).Output.Trim();
+        File.WriteAllText(local.PathOf("upstream.json"),
+            $"{{\"kind\": \"git\", \"git\": \"file://{upstreamRoot}\", \"ref\": \"{commit}\", \"ref_origin\": \"master\"}}");
+
+        var result = await Cli.RunAsync(local.Args("--target", "Build", "--package", "mesos"));
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("Total: 5 packages: 5 built");
+        Directory.Exists(Path.Combine(local.Cache, "upstream", "checkout", "packages", "openssl")).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_wrong_checksum_is_refused_naming_both_sums_and_the_download_is_set_aside()
     {
         using var tree = new ExampleTree(gitRepository: true);
