@@ -25,7 +25,18 @@ public static class FolderHash
             var path = rel.Length == 0 ? entry.Name : rel + "/" + entry.Name;
             // Like os.walk: a link to a folder is never walked into, so pkgpanda records nothing for it.
             if (entry is DirectoryInfo d) { if (d.LinkTarget is null) Walk(d.FullName, path, result); }
-            else result[path] = FileSha1(entry.FullName);
+            else result[path] = FileSha1InTree(entry);
+        }
+    }
+
+    /// <summary>A dangling link or an unreadable file is a mistake in the tree, not a crash: name the file.</summary>
+    private static string FileSha1InTree(FileSystemInfo entry)
+    {
+        try { return FileSha1(entry.FullName); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var why = entry.LinkTarget is { } target ? $"it is a symlink to '{target}', which cannot be read" : ex.Message;
+            throw new BuildError($"{Store.PackageStore.Shown(entry.FullName)}: cannot hash this file for the package id ({why}); remove it or make it a regular, readable file.", ex);
         }
     }
 

@@ -26,6 +26,7 @@ public static partial class BuildInfoLoader
 
     [GeneratedRegex("^[0-9a-f]{40}$")] private static partial Regex Sha1Regex();
     [GeneratedRegex("^[0-9a-f]{64}$")] private static partial Regex Sha256Regex();
+    [GeneratedRegex("^[0-9a-fA-F]{40}$")] private static partial Regex GitRefRegex();
     [GeneratedRegex("^dcos_[a-z0-9_]+$")] private static partial Regex UsernameRegex();
     [GeneratedRegex("^[a-z_][a-z0-9_-]*$")] private static partial Regex GroupRegex();
 
@@ -128,8 +129,10 @@ public static partial class BuildInfoLoader
                     throw e.At($"\"sysctl\".{Q(svc.Name)}", svc.Value, "must be an object of sysctl settings (key -> value).");
                 foreach (var kv in svc.Value.EnumerateObject())
                 {
-                    var ok = kv.Value.ValueKind == JsonValueKind.String || kv.Value.ValueKind == JsonValueKind.Number && kv.Value.TryGetInt64(out _);
-                    if (!ok) throw e.At($"\"sysctl\".{Q(svc.Name)}.{Q(kv.Name)}", kv.Value, "must be a string or an integer.");
+                    // pkgpanda hashes whatever it finds; only what hash_checkout cannot hash (null, fractions) is refused.
+                    var ok = kv.Value.ValueKind is JsonValueKind.String or JsonValueKind.True or JsonValueKind.False
+                             || kv.Value.ValueKind == JsonValueKind.Number && kv.Value.TryGetInt64(out _);
+                    if (!ok) throw e.At($"\"sysctl\".{Q(svc.Name)}.{Q(kv.Name)}", kv.Value, "must be a string, an integer or a boolean.");
                 }
                 sysctl[svc.Name] = PlainJson.From(svc.Value);
             }
@@ -210,8 +213,9 @@ public static partial class BuildInfoLoader
         {
             case "git":
                 var reference = Need("ref");
-                if (!Sha1Regex().IsMatch(reference))
-                    throw e.At(field + ".\"ref\"", s.GetProperty("ref"), "must be a full 40-character lowercase hex commit sha1 (put the branch or tag in \"ref_origin\").");
+                // pkgpanda accepts any 40 hex digits; the id keeps the ref exactly as written.
+                if (!GitRefRegex().IsMatch(reference))
+                    throw e.At(field + ".\"ref\"", s.GetProperty("ref"), "must be a full 40-character hex commit sha1 (put the branch or tag in \"ref_origin\").");
                 return new GitSource(name, Need("git"), reference, Need("ref_origin"), raw);
             case "git_local":
                 var rel = Need("rel_path");

@@ -15,6 +15,29 @@ public class FolderHashTests
     }
 
     [Fact]
+    public void Links_to_files_hash_their_target_and_links_to_folders_are_left_out_like_os_walk()
+    {
+        using var tree = new TempTree();
+        tree.File("extra/real.txt", "data").File("elsewhere/inner.txt", "x");
+        File.CreateSymbolicLink(tree.PathOf("extra/link.txt"), "real.txt");
+        Directory.CreateSymbolicLink(tree.PathOf("extra/folder-link"), tree.PathOf("elsewhere"));
+        var files = FolderHash.Files(tree.PathOf("extra"));
+        files.Keys.Order(StringComparer.Ordinal).ShouldBe(["link.txt", "real.txt"]);
+        files["link.txt"].ShouldBe(files["real.txt"]);
+    }
+
+    [Fact]
+    public void A_dangling_link_is_a_clear_error_naming_the_file()
+    {
+        using var tree = new TempTree();
+        tree.File("extra/ok.txt", "x");
+        File.CreateSymbolicLink(tree.PathOf("extra/broken"), "nowhere");
+        var ex = Should.Throw<BuildError>(() => FolderHash.Of(tree.PathOf("extra")));
+        ex.Message.ShouldContain("extra/broken");
+        ex.Message.ShouldContain("symlink to 'nowhere'");
+    }
+
+    [Fact]
     public void Changes_with_content_and_not_with_location()
     {
         using var a = new TempTree();

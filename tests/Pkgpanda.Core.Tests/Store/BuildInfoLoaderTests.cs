@@ -68,7 +68,7 @@ public class BuildInfoLoaderTests
     [InlineData("{\"docker\": 5}", "\"docker\"", "must be a string")]
     [InlineData("{\"username\": \"mesos\"}", "\"username\"", "dcos_")]
     [InlineData("{\"group\": \"Bad Group\"}", "\"group\"", "must match")]
-    [InlineData("{\"sysctl\": {\"svc\": {\"k\": [1]}}}", "\"sysctl\".\"svc\".\"k\"", "string or an integer")]
+    [InlineData("{\"sysctl\": {\"svc\": {\"k\": [1]}}}", "\"sysctl\".\"svc\".\"k\"", "a string, an integer or a boolean")]
     [InlineData("{\"version_extra\": \"1-2\"}", "\"version_extra\"", "must match")]
     public void Wrong_types_name_the_field_and_value(string buildinfo, string field, string problem)
     {
@@ -135,13 +135,25 @@ public class BuildInfoLoaderTests
 
     [Theory]
     [InlineData("master")]
-    [InlineData("D4678D33B223FEC5D48007F8246F1ED1CDA5E90D")]
+    [InlineData("g4678d33b223fec5d48007f8246f1ed1cda5e90d")]
     [InlineData("d4678d33")]
     public void A_git_ref_must_be_a_full_commit_sha(string reference)
     {
         var ex = Refused($"{{\"single_source\": {{\"kind\": \"git\", \"git\": \"u\", \"ref\": \"{reference}\", \"ref_origin\": \"master\"}}}}");
         ex.Field.ShouldBe("\"single_source\".\"ref\"");
         ex.Found.ShouldBe($"\"{reference}\"");
+    }
+
+    [Fact]
+    public void What_pkgpanda_accepts_loads_uppercase_git_refs_and_boolean_sysctl_values()
+    {
+        using var tree = new TempTree()
+            .File("pkg/buildinfo.json", "{\"single_source\": {\"kind\": \"git\", \"git\": \"u\", \"ref\": \"D4678D33B223FEC5D48007F8246F1ED1CDA5E90D\", \"ref_origin\": \"m\"}, " +
+                                        "\"sysctl\": {\"svc\": {\"net.ipv4.ip_forward\": true}}}")
+            .File("pkg/build", "");
+        var info = PackageStore.Load(tree.Root).Get(new PackageKey("pkg", null));
+        info.Sources.Single().ShouldBeOfType<GitSource>().Ref.ShouldBe("D4678D33B223FEC5D48007F8246F1ED1CDA5E90D");
+        ((IDictionary<string, object?>)info.Sysctl!["svc"]!)["net.ipv4.ip_forward"].ShouldBe(true);
     }
 
     [Fact]
