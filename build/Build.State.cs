@@ -55,8 +55,9 @@ partial class Mkpanda
         return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
     }
 
-    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() =>
-        _plans ??= await new IdBuilder(Sources.Fetchers, Docker, BuilderImage).ComputeAsync(Graph, CancellationToken);
+    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
+
+    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() => _plans ??= await Ids.ComputeAsync(Graph, CancellationToken);
 
     async Task Provision()
     {
@@ -64,8 +65,10 @@ partial class Mkpanda
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
         var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
-        var built = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
-        if (built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", built)}");
+        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
+        if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
+        foreach (var (package, reason) in builders.Failed)
+            Log.Warning($"The builder image of {package} cannot be built: {reason}");
     }
 
     async Task<BuildSummary> BuildPackages()
@@ -82,8 +85,7 @@ partial class Mkpanda
 
     async Task<IReadOnlyList<BootstrapResult>> PackTrees()
     {
-        var plans = await new IdBuilder(Sources.Fetchers, Docker, BuilderImage)
-            .ComputeAsync(PackageGraph.ForTrees(Store, new Selection(null, null, TreeVariant).Trees(Store)), CancellationToken);
+        var plans = await Ids.ComputeAsync(PackageGraph.ForTrees(Store, new Selection(null, null, TreeVariant).Trees(Store)), CancellationToken);
         var bundle = new BootstrapBundle(Cache);
         var results = new List<BootstrapResult>();
         foreach (var tree in new Selection(null, null, TreeVariant).Trees(Store))

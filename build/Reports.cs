@@ -1,3 +1,4 @@
+using Pkgpanda.Core;
 using Pkgpanda.Core.Building;
 using Pkgpanda.Core.Graph;
 using Pkgpanda.Core.Reporting;
@@ -24,22 +25,30 @@ static class Reports
         }
     }
 
-    public static void Ids(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageCache cache, string? planJson)
+    public static void Ids(PackageGraph graph, IdResult ids, PackageCache cache, string? planJson)
     {
+        string IdText(PackageKey k) => ids.Plans.TryGetValue(k, out var p) ? p.Id.ToString() : "-";
         var nameWidth = graph.Order.Select(k => k.Name.Length).DefaultIfEmpty(8).Max() + 2;
         var variantWidth = graph.Order.Select(k => Variant.Display(k.Variant).Length).DefaultIfEmpty(9).Max() + 2;
-        var idWidth = graph.Order.Select(k => plans[k].Id.ToString().Length).DefaultIfEmpty(10).Max() + 2;
+        var idWidth = graph.Order.Select(k => IdText(k).Length).DefaultIfEmpty(10).Max() + 2;
         AnsiConsole.WriteLine($"{"PACKAGE".PadRight(nameWidth)}{"VARIANT".PadRight(variantWidth)}{"ID".PadRight(idWidth)}CACHED");
         foreach (var key in graph.Order)
         {
-            var id = plans[key].Id;
-            AnsiConsole.WriteLine($"{key.Name.PadRight(nameWidth)}{Variant.Display(key.Variant).PadRight(variantWidth)}{id.ToString().PadRight(idWidth)}{(cache.Contains(id) ? "yes" : "no")}");
+            var cached = ids.Plans.TryGetValue(key, out var plan) ? cache.Contains(plan.Id) ? "yes" : "no" : "-";
+            AnsiConsole.WriteLine($"{key.Name.PadRight(nameWidth)}{Variant.Display(key.Variant).PadRight(variantWidth)}{IdText(key).PadRight(idWidth)}{cached}");
         }
         if (planJson is not null)
         {
-            AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, plans, cache.Contains));
+            AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, ids, cache.Contains));
             AnsiConsole.WriteLine($"Plan written to {planJson}");
         }
+        if (ids.Unresolved.Count == 0) return;
+        // Every id that could be computed is shown above; the others are named with their cause, once per cause.
+        var causes = ids.Unresolved.Where(u => u.Value.Cause is null).ToList();
+        var blocked = ids.Unresolved.Count - causes.Count;
+        throw new BuildError($"{ids.Unresolved.Count} of {graph.Order.Count} package ids cannot be computed:\n" +
+                             string.Join("\n", causes.Select(c => $"{c.Key}: {c.Value.Reason}")) +
+                             (blocked > 0 ? $"\n{blocked} more require one of these: {string.Join(", ", ids.Unresolved.Where(u => u.Value.Cause is not null).Select(u => u.Key))}." : ""));
     }
 
     public static void Fetched(FetchSummary summary)

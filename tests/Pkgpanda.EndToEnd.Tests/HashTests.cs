@@ -53,6 +53,37 @@ public class HashTests
     }
 
     [Fact]
+    public async Task Ids_that_can_be_computed_are_printed_when_an_image_is_missing_and_the_rest_are_named()
+    {
+        using var tree = new ExampleTree();
+        // A builder whose FROM is not in the engine (nothing is ever pulled), and a package naming a missing image.
+        Directory.CreateDirectory(tree.PathOf("toolchain-e2e/docker"));
+        File.WriteAllText(tree.PathOf("toolchain-e2e/docker/Dockerfile"), "FROM example.invalid/base:1\n");
+        File.WriteAllText(tree.PathOf("toolchain-e2e/buildinfo.json"), "{\"docker\": \"dcos/dcos-builder:toolchain-e2e_dockerdir-latest\"}");
+        File.WriteAllText(tree.PathOf("toolchain-e2e/build"), "#!/bin/sh\n");
+        File.WriteAllText(tree.PathOf("libevent/buildinfo.json"), "{\"docker\": \"example.invalid/missing:1\"}");
+        File.WriteAllText(tree.PathOf("treeinfo.json"), "{\"core_package_list\": [\"mesos\", \"curl\", \"toolchain-e2e\"]}");
+        var planFile = Path.Combine(tree.Repository, "plan.json");
+
+        var result = await Cli.RunAsync(tree.Args("--target", "Hash", "--plan-json", planFile));
+
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("[WRN] The builder image of toolchain-e2e cannot be built");
+        result.Output.ShouldContain("FROM example.invalid/base:1");
+        foreach (var name in new[] { "openssl", "curl", "boost-libs" })
+            Regex.IsMatch(result.Output, $@"^{name}\s+<default>\s+{name}--[0-9a-f]{{40}}", RegexOptions.Multiline).ShouldBeTrue(name);
+        Regex.IsMatch(result.Output, @"^mesos\s+<default>\s+-\s", RegexOptions.Multiline).ShouldBeTrue(result.Output);
+        result.Output.ShouldContain("3 of 6 package ids cannot be computed");
+        result.Output.ShouldContain("libevent: The Docker image \"example.invalid/missing:1\" is not present");
+        result.Output.ShouldContain("1 more require one of these: mesos.");
+        result.Output.ShouldNotContain("   at ");
+        using var plan = JsonDocument.Parse(File.ReadAllText(planFile));
+        var mesos = plan.RootElement.GetProperty("packages").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "mesos");
+        mesos.GetProperty("id").ValueKind.ShouldBe(JsonValueKind.Null);
+        mesos.GetProperty("error").GetString()!.ShouldContain("requires libevent");
+    }
+
+    [Fact]
     public async Task An_unknown_package_is_a_clear_error()
     {
         using var tree = new ExampleTree();

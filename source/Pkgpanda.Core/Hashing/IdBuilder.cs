@@ -13,20 +13,50 @@ public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, str
 {
     public const string PkgpandaVersion = "0.2";
 
+    /// <summary>Every id of the graph; the first package whose id cannot be computed stops it with that error.</summary>
     public async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> ComputeAsync(PackageGraph graph, CancellationToken cancellationToken = default)
     {
+        var result = await ComputeAvailableAsync(graph, cancellationToken).ConfigureAwait(false);
+        if (result.Unresolved.Count > 0)
+            throw new BuildError(result.Unresolved.First(u => u.Value.Cause is null).Value.Reason);
+        return result.Plans;
+    }
+
+    /// <summary>
+    /// Every id that can be computed: a package whose image is missing has none, and neither has anything that
+    /// requires it (its id is part of theirs). Mistakes in the tree itself still throw.
+    /// </summary>
+    public async Task<IdResult> ComputeAvailableAsync(PackageGraph graph, CancellationToken cancellationToken = default)
+    {
         var imageIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var imageErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var image in graph.Order.Select(k => graph[k].Docker ?? defaultImage).Distinct().Order(StringComparer.Ordinal))
-            imageIds[image] = await images.GetImageIdAsync(image, cancellationToken).ConfigureAwait(false);
+        {
+            try { imageIds[image] = await images.GetImageIdAsync(image, cancellationToken).ConfigureAwait(false); }
+            catch (BuildError error) { imageErrors[image] = error.Message; }
+        }
 
         var plans = new Dictionary<PackageKey, PackagePlan>();
+        var unresolved = new Dictionary<PackageKey, Unresolved>();
         foreach (var key in graph.Order)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var info = graph[key];
+            if (imageErrors.TryGetValue(info.Docker ?? defaultImage, out var imageError))
+            {
+                unresolved[key] = new Unresolved(imageError, null);
+                continue;
+            }
+            var blocked = graph.TransitiveRequiresOf(key).FirstOrDefault(unresolved.ContainsKey);
+            if (blocked is not null)
+            {
+                unresolved[key] = new Unresolved($"{key} requires {blocked}, whose id cannot be computed.", blocked);
+                continue;
+            }
             var requireIds = graph.TransitiveRequiresOf(key).Select(k => plans[k].Id).Order().ToList();
-            plans[key] = Plan(graph[key], imageIds, requireIds);
+            plans[key] = Plan(info, imageIds, requireIds);
         }
-        return plans;
+        return new IdResult(plans, unresolved);
     }
 
     private PackagePlan Plan(BuildInfo info, IReadOnlyDictionary<string, string> imageIds, IReadOnlyList<PackageId> requireIds)

@@ -15,14 +15,20 @@ public static class BuilderImages
 
     public static string HashTag(string package, string folderHash) => $"{Repository}:{package}_dockerdir-{folderHash}";
 
+    /// <summary>What <see cref="EnsureAsync"/> did: builders built now, and builders that could not be built (with why).</summary>
+    public sealed record Outcome(IReadOnlyList<string> Built, IReadOnlyDictionary<string, string> Failed);
+
     /// <summary>
-    /// Builds (or finds) the package builders whose image one of <paramref name="usedImages"/> names; returns the
-    /// packages whose image had to be built. Builders nobody in the selection uses are left alone.
+    /// Builds (or finds) the package builders whose image one of <paramref name="usedImages"/> names. Builders nobody
+    /// in the selection uses are left alone. A builder that cannot be built does not stop the others, and its
+    /// <c>_dockerdir-latest</c> tag is left as it is: it may be an image the user loaded by hand (there is no
+    /// registry), and the package ids name the image id actually used either way.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> EnsureAsync(IRunner runner, IReadOnlyDictionary<string, string> builders,
+    public static async Task<Outcome> EnsureAsync(IRunner runner, IReadOnlyDictionary<string, string> builders,
         IReadOnlySet<string> usedImages, IProgress<string> output, CancellationToken cancellationToken)
     {
         var built = new List<string>();
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             if (!usedImages.Contains(LatestTag(package))) continue;
@@ -30,15 +36,26 @@ public static class BuilderImages
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
             if (id is null)
             {
-                await CheckBaseImagesAsync(runner, folder, cancellationToken).ConfigureAwait(false);
-                output.Report($"Building builder image {hashTag} from {folder}");
-                id = await runner.BuildImageAsync(folder, hashTag, output, cancellationToken).ConfigureAwait(false);
-                built.Add(package);
+                try
+                {
+                    await CheckBaseImagesAsync(runner, folder, cancellationToken).ConfigureAwait(false);
+                    output.Report($"Building builder image {hashTag} from {folder}");
+                    id = await runner.BuildImageAsync(folder, hashTag, output, cancellationToken).ConfigureAwait(false);
+                    built.Add(package);
+                }
+                catch (BuildError error)
+                {
+                    var existing = await runner.TryGetImageIdAsync(LatestTag(package), cancellationToken).ConfigureAwait(false);
+                    failed[package] = error.Message + (existing is null
+                        ? $"\nPackages using {LatestTag(package)} cannot be hashed or built until it exists."
+                        : $"\nThe existing {LatestTag(package)} ({existing[..Math.Min(19, existing.Length)]}) is used as it is; it may not match the docker/ folder.");
+                    continue;
+                }
             }
             if (await runner.TryGetImageIdAsync(LatestTag(package), cancellationToken).ConfigureAwait(false) != id)
                 await runner.TagImageAsync(id, LatestTag(package), cancellationToken).ConfigureAwait(false);
         }
-        return built;
+        return new Outcome(built, failed);
     }
 
     /// <summary>
