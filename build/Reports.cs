@@ -37,6 +37,9 @@ static class Reports
             var cached = ids.Plans.TryGetValue(key, out var plan) ? cache.Contains(plan.Id) ? "yes" : "no" : "-";
             AnsiConsole.WriteLine($"{key.Name.PadRight(nameWidth)}{Variant.Display(key.Variant).PadRight(variantWidth)}{IdText(key).PadRight(idWidth)}{cached}");
         }
+        var cachedCount = ids.Plans.Values.Count(p => cache.Contains(p.Id));
+        AnsiConsole.WriteLine($"{graph.Order.Count} packages: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
+                              (ids.Unresolved.Count > 0 ? $", {ids.Unresolved.Count} without an id" : "") + ".");
         if (planJson is not null)
         {
             AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, ids, cache.Contains));

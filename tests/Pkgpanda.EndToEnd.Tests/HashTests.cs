@@ -17,6 +17,7 @@ public class HashTests
         foreach (var name in new[] { "openssl", "libevent", "boost-libs", "curl", "mesos" })
             Regex.IsMatch(result.Output, $@"^{Regex.Escape(name)}\s+<default>\s+{Regex.Escape(name)}--[0-9a-f]{{40}}\s+no$", RegexOptions.Multiline)
                 .ShouldBeTrue($"{name} missing from:\n{result.Output}");
+        result.Output.ShouldContain("5 packages: 0 cached, 5 to build.");
 
         using var plan = JsonDocument.Parse(File.ReadAllText(planFile));
         var packages = plan.RootElement.GetProperty("packages").EnumerateArray().ToList();
