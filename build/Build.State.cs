@@ -35,7 +35,7 @@ partial class Mkpanda
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
-    IProgress<string> Info => new LogProgress(Log.Information);
+    IProgress<string> Info => new SyncProgress<string>(Log.Information);
 
     IProgress<FetchEvent> FetchProgress => new FetchLog(Log);
 

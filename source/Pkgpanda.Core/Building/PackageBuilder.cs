@@ -43,7 +43,7 @@ public sealed class PackageBuilder(BuildContext context)
             var install = scratch.Folder("install");
 
             Phase(plan, BuildPhase.Fetching);
-            await context.Sources.CheckoutAsync(plan.Info, src, new InlineProgress<Sources.FetchEvent>(e =>
+            await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
             {
                 if (e is Sources.FetchWarning w) context.Events.Report(new Message(plan.Key, w.Message, Warning: true));
             }), cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed class PackageBuilder(BuildContext context)
         long exitCode;
         try
         {
-            exitCode = await context.Runner.RunAsync(spec, new InlineProgress<string>(line =>
+            exitCode = await context.Runner.RunAsync(spec, new SyncProgress<string>(line =>
             {
                 log.Write(line);
                 context.Events.Report(new OutputLine(plan.Key, line));
@@ -175,11 +175,5 @@ public sealed class PackageBuilder(BuildContext context)
         return first.StartsWith("#!", StringComparison.Ordinal)
             ? $"\nThe script starts with \"{first}\", and that interpreter is not in the image {plan.ImageName}; use one the image has (e.g. #!/bin/sh) or another \"docker\" image."
             : $"\nThe script has no #! line; start it with one the image {plan.ImageName} has (e.g. #!/bin/sh).";
-    }
-
-    /// <summary>Reports synchronously (System.Progress posts to the thread pool and reorders).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -35,12 +35,10 @@ public sealed class Scratch
         {
             var parts = Path.GetFileName(dir).Split('.');
             if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
-            if (pid == Environment.ProcessId || IsAlive(pid)) continue;
+            if (pid == Environment.ProcessId || Runners.LocalHost.IsAlive(pid)) continue;
             DeleteTree(dir);
         }
     }
-
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
     private static void DeleteTree(string path) => Store.FileTree.TryDelete(path);
 }

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Pkgpanda.Core.Reporting;
 
 namespace Pkgpanda.Core.Runners;
 
@@ -145,9 +146,8 @@ public sealed class DockerRunner : IRunner, IDisposable
 
     public async Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken)
     {
-        var uid = geteuid();
-        if (uid == 0 || hostPaths.Count == 0) return;
-        var gid = getegid();
+        if (LocalHost.IsRoot || hostPaths.Count == 0) return;
+        var (uid, gid) = (LocalHost.UserId, LocalHost.GroupId);
         var mounts = hostPaths.Select((p, i) => new Mount(p, $"/fix/{i}", ReadOnly: false)).ToList();
         await RunAsync(new ContainerSpec
         {
@@ -155,11 +155,8 @@ public sealed class DockerRunner : IRunner, IDisposable
             Command = ["chown", "-R", $"{uid}:{gid}", .. mounts.Select(m => m.ContainerPath)],
             Mounts = mounts,
             Name = "chown",
-        }, new SyncProgress<string>(_ => { }), cancellationToken).ConfigureAwait(false);
+        }, SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")] private static extern uint geteuid();
-    [System.Runtime.InteropServices.DllImport("libc")] private static extern uint getegid();
 
     private async Task PumpLogsAsync(string id, IProgress<string> output, CancellationToken cancellationToken)
     {
@@ -196,7 +193,7 @@ public sealed class DockerRunner : IRunner, IDisposable
         var removed = 0;
         foreach (var c in list)
         {
-            if (!c.Labels.TryGetValue(OwnerLabel, out var owner) || !int.TryParse(owner, out var pid) || Directory.Exists($"/proc/{pid}")) continue;
+            if (!c.Labels.TryGetValue(OwnerLabel, out var owner) || !int.TryParse(owner, out var pid) || LocalHost.IsAlive(pid)) continue;
             await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
             removed++;
         }
@@ -211,12 +208,6 @@ public sealed class DockerRunner : IRunner, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
-
-    /// <summary>Reports on the caller's thread, in order (System.Progress posts later, after the call returned).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 
     /// <summary>Log chunks arrive in arbitrary pieces; callers want lines.</summary>
     private sealed class LineProgress(IProgress<string> lines) : IProgress<string>

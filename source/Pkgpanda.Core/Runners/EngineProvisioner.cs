@@ -14,7 +14,7 @@ public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, 
         var unixSocket = docker.Endpoint.Scheme == "unix";
         if (!unixSocket)
             throw new BuildError($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
-        if (!IsRoot() || !File.Exists("/usr/bin/apt-get"))
+        if (!LocalHost.IsRoot || !File.Exists("/usr/bin/apt-get"))
             throw new BuildError("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
                                  "`apt-get update && apt-get install -y docker.io busybox-static && dockerd &` (or `systemctl start docker`).");
 
@@ -41,11 +41,6 @@ public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, 
         }
         throw new BuildError($"dockerd was started but did not answer within 60 s; see {log}.");
     }
-
-    private static bool IsRoot() => Environment.UserName == "root" || geteuid() == 0;
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern uint geteuid();
 
     private async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)
     {
