@@ -34,7 +34,7 @@ public sealed class PackageBuilder(BuildContext context)
         foreach (var stale in Directory.EnumerateFiles(cache.PackageFolder(id.Name), $".{id}.tar.xz.*.tmp"))
             File.Delete(stale);
 
-        CheckScript(plan.Info);
+        CheckExecutable(plan.Info);
         var scratch = Scratch.Create(cache.ScratchFolder, id.ToString());
         try
         {
@@ -99,11 +99,10 @@ public sealed class PackageBuilder(BuildContext context)
 
     private void Phase(PackagePlan plan, BuildPhase phase) => context.Events.Report(new PhaseChanged(plan.Key, phase));
 
-    private static void CheckScript(BuildInfo info)
+    /// <summary>The script's existence was checked when its sha1 went into the id; running it also needs the x bit.</summary>
+    private static void CheckExecutable(BuildInfo info)
     {
         var script = info.BuildScriptPath;
-        if (!File.Exists(script))
-            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"", $"the build script {PackageStore.Shown(script)} does not exist.");
         if ((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) == 0)
             throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
                 $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");

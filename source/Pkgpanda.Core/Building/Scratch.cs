@@ -10,9 +10,9 @@ public sealed class Scratch
 
     public string Root { get; }
 
+    /// <summary>A fresh folder; leftovers of dead processes are swept once per run (<see cref="RemoveAbandoned"/>), not per build.</summary>
     public static Scratch Create(string scratchFolder, string name)
     {
-        RemoveAbandoned(scratchFolder);
         var root = Path.Combine(scratchFolder, $"{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         return new Scratch(root);
