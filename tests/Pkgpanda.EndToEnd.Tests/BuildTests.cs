@@ -15,25 +15,6 @@ public class BuildTests
         Directory.EnumerateFiles(Path.Combine(tree.Cache, "packages"), "*.tar.xz", SearchOption.AllDirectories)
             .ToDictionary(p => Path.GetFileName(p), p => p);
 
-    private static async Task<Dictionary<string, TarEntry>> Entries(string tarball, Dictionary<string, byte[]>? contents = null)
-    {
-        var result = new Dictionary<string, TarEntry>();
-        await using var xz = File.OpenRead(tarball);
-        await using var stream = Xz.Decompress(xz);
-        await using var reader = new TarReader(stream);
-        while (await reader.GetNextEntryAsync(copyData: true) is { } entry)
-        {
-            result[entry.Name] = entry;
-            if (contents is not null && entry.DataStream is not null)
-            {
-                using var ms = new MemoryStream();
-                await entry.DataStream.CopyToAsync(ms);
-                contents[entry.Name] = ms.ToArray();
-            }
-        }
-        return result;
-    }
-
     [Fact]
     public async Task Builds_mesos_and_its_requires_then_nothing_on_the_second_run()
     {
@@ -63,8 +44,8 @@ public class BuildTests
         var tarballs = BuiltTarballs(tree);
         var mesosName = tarballs.Keys.Single(k => k.StartsWith("mesos--"));
         var mesosId = mesosName[..^".tar.xz".Length];
-        var contents = new Dictionary<string, byte[]>();
-        var entries = await Entries(tarballs[mesosName], contents);
+        var mesos = await Tarball.ReadAsync(tarballs[mesosName]);
+        var (entries, contents) = (mesos.Entries, mesos.Files);
 
         entries.Keys.First().ShouldBe("./");
         entries.Keys.ShouldBe(entries.Keys.OrderBy(k => k == "./" ? "" : k, StringComparer.Ordinal).ToList());
@@ -99,9 +80,8 @@ public class BuildTests
         env.ShouldContain("OPENSSL_CONF=/opt/mesosphere/etc/openssl.cnf");
 
         // boost-libs was built in its own docker/ image, FROM the default builder.
-        var boost = new Dictionary<string, byte[]>();
-        await Entries(tarballs[tarballs.Keys.Single(k => k.StartsWith("boost-libs--"))], boost);
-        System.Text.Encoding.UTF8.GetString(boost["./lib/boost-toolchain.txt"]).ShouldContain("boost toolchain");
+        var boost = await Tarball.ReadAsync(tarballs[tarballs.Keys.Single(k => k.StartsWith("boost-libs--"))]);
+        boost.Text("./lib/boost-toolchain.txt").ShouldContain("boost toolchain");
     }
 
     [Fact]

@@ -1,17 +1,23 @@
 namespace Pkgpanda.EndToEnd.Tests;
 
-/// <summary>A private copy of the example tree (or any tree), so tests can change it and build into their own cache.</summary>
+/// <summary>A private copy of the example tree (or an empty one), so tests can change it and build into their own cache.</summary>
 public sealed class ExampleTree : IDisposable
 {
-    public ExampleTree(string? source = null, bool gitRepository = false)
+    public ExampleTree(bool gitRepository = false) : this(copyExample: true, gitRepository) { }
+
+    private ExampleTree(bool copyExample, bool gitRepository)
     {
         // Mirrors the repository's layout (<repo>/examples/packages), so project-source's git_local "../../.."
         // names the copy's own repository when one is made.
         Repository = Path.Combine(Path.GetTempPath(), "pkgpanda-e2e", Guid.NewGuid().ToString("N"));
         Root = Path.Combine(Repository, "examples", "packages");
-        Copy(source ?? Path.Combine(Cli.RepoRoot, "examples", "packages"), Root);
+        if (copyExample) Copy(Path.Combine(Cli.RepoRoot, "examples", "packages"), Root);
+        else Directory.CreateDirectory(Root);
         if (gitRepository) CommitAll(Repository);
     }
+
+    /// <summary>An empty packages folder, for generated trees.</summary>
+    public static ExampleTree Empty() => new(copyExample: false, gitRepository: false);
 
     public string Repository { get; }
 

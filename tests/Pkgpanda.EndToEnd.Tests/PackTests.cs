@@ -28,11 +28,7 @@ public class PackTests
         ids.ShouldBe(all);  // the bootstrap list is mesos, which requires every other package
         BootstrapBundle.IdOf(ids.Select(Pkgpanda.Core.Model.PackageId.Parse)).ShouldBe(bootstrapId);
 
-        var entries = new Dictionary<string, TarEntry>();
-        await using (var file = File.OpenRead(Path.Combine(bootstrapDir, bootstrapId + ".bootstrap.tar.xz")))
-        await using (var xz = Xz.Decompress(file))
-        await using (var reader = new TarReader(xz))
-            while (await reader.GetNextEntryAsync() is { } e) entries[e.Name] = e;
+        var entries = (await Tarball.ReadAsync(Path.Combine(bootstrapDir, bootstrapId + ".bootstrap.tar.xz"))).Entries;
 
         entries.ShouldContainKey("./bootstrap");
         entries["./bootstrap"].Length.ShouldBe(0);

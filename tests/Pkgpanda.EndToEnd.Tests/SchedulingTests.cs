@@ -13,9 +13,9 @@ public class SchedulingTests
     [InlineData("wide")]
     public async Task Parallel_builds_give_the_same_ids_and_bytes_as_one_at_a_time(string shape)
     {
-        using var serial = new Scratch();
-        using var parallel = new Scratch();
-        foreach (var dir in new[] { serial.Packages, parallel.Packages })
+        using var serial = ExampleTree.Empty();
+        using var parallel = ExampleTree.Empty();
+        foreach (var dir in new[] { serial.Root, parallel.Root })
         {
             if (shape == "diamond")
             {
@@ -26,12 +26,12 @@ public class SchedulingTests
             }
             else SyntheticTree.Layered(dir, 2, 5, 0.2);
         }
-        var one = await Cli.RunAsync(["--target", "Build", "--packages-dir", serial.Packages, "--parallel", "1"]);
-        var three = await Cli.RunAsync(["--target", "Build", "--packages-dir", parallel.Packages, "--parallel", "3"]);
+        var one = await Cli.RunAsync(["--target", "Build", "--packages-dir", serial.Root, "--parallel", "1"]);
+        var three = await Cli.RunAsync(["--target", "Build", "--packages-dir", parallel.Root, "--parallel", "3"]);
         one.ExitCode.ShouldBe(0, one.ToString());
         three.ExitCode.ShouldBe(0, three.ToString());
-        var a = Tarballs(serial.Packages);
-        var b = Tarballs(parallel.Packages);
+        var a = Tarballs(serial.Root);
+        var b = Tarballs(parallel.Root);
         a.Keys.Order().ShouldBe(b.Keys.Order());
         foreach (var (name, bytes) in a) bytes.ShouldBe(b[name], name);
     }
@@ -39,45 +39,26 @@ public class SchedulingTests
     [Fact]
     public async Task Continue_builds_everything_not_depending_on_a_failure_and_names_the_skipped()
     {
-        using var scratch = new Scratch();
-        SyntheticTree.Layered(scratch.Packages, 3, 3, 0, name => name == "p1-1" ? "#!/bin/sh\necho broken >&2\nexit 2\n" : null);
-        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", scratch.Packages, "--continue"]);
+        using var scratch = ExampleTree.Empty();
+        SyntheticTree.Layered(scratch.Root, 3, 3, 0, name => name == "p1-1" ? "#!/bin/sh\necho broken >&2\nexit 2\n" : null);
+        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", scratch.Root, "--continue"]);
         result.ExitCode.ShouldNotBe(0);
         // p1-1 is required by p2-0 and p2-1; p2-2 requires p1-2 and p1-0 only.
         result.Output.ShouldContain("p2-0: skipped, requires p1-1, which failed");
         result.Output.ShouldContain("p2-1: skipped, requires p1-1, which failed");
-        var built = Tarballs(scratch.Packages).Keys.Select(k => k.Split("--")[0]).Order().ToList();
+        var built = Tarballs(scratch.Root).Keys.Select(k => k.Split("--")[0]).Order().ToList();
         built.ShouldBe(["p0-0", "p0-1", "p0-2", "p1-0", "p1-2", "p2-2"]);
     }
 
     [Fact]
     public async Task Without_continue_the_first_failure_stops_new_builds()
     {
-        using var scratch = new Scratch();
-        SyntheticTree.Layered(scratch.Packages, 2, 3, 0, name => name == "p0-0" ? "#!/bin/sh\nexit 1\n" : null);
-        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", scratch.Packages, "--parallel", "1"]);
+        using var scratch = ExampleTree.Empty();
+        SyntheticTree.Layered(scratch.Root, 2, 3, 0, name => name == "p0-0" ? "#!/bin/sh\nexit 1\n" : null);
+        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", scratch.Root, "--parallel", "1"]);
         result.ExitCode.ShouldNotBe(0);
         result.Output.ShouldContain("p0-0: FAILED");
         result.Output.ShouldContain("stopped after a failure");
-        Tarballs(scratch.Packages).Keys.ShouldNotContain(k => k.StartsWith("p1-"));
-    }
-
-    /// <summary>A private packages folder.</summary>
-    private sealed class Scratch : IDisposable
-    {
-        public Scratch()
-        {
-            Root = Path.Combine(Path.GetTempPath(), "pkgpanda-e2e", Guid.NewGuid().ToString("N"));
-            Packages = Path.Combine(Root, "packages");
-            Directory.CreateDirectory(Packages);
-        }
-
-        public string Root { get; }
-        public string Packages { get; }
-
-        public void Dispose()
-        {
-            try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-        }
+        Tarballs(scratch.Root).Keys.ShouldNotContain(k => k.StartsWith("p1-"));
     }
 }
