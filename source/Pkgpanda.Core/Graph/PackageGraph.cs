@@ -37,9 +37,6 @@ public sealed class PackageGraph
     /// <summary>All packages <paramref name="key"/> needs, directly or not, in build order.</summary>
     public IReadOnlyList<PackageKey> TransitiveRequiresOf(PackageKey key) => _transitive[key];
 
-    /// <summary>Packages that directly require <paramref name="key"/>.</summary>
-    public IEnumerable<PackageKey> DependantsOf(PackageKey key) => Order.Where(k => _requires[k].Contains(key));
-
     public static PackageGraph ForPackages(PackageStore store, IEnumerable<PackageKey> roots)
     {
         var rootList = roots.Distinct().Order().ToList();

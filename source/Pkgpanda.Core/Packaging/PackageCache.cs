@@ -31,8 +31,6 @@ public sealed class PackageCache(string cacheDir)
 
     public bool Contains(PackageId id) => File.Exists(PackagePath(id));
 
-    public string? ReadLatest(PackageKey key) =>
-        File.Exists(LatestPath(key)) ? File.ReadAllText(LatestPath(key)).Trim() : null;
 
     /// <summary>Points <c>latest</c> at a package; only after its tarball is in place.</summary>
     public void WriteLatest(PackageKey key, PackageId id)

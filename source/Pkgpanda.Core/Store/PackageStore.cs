@@ -38,7 +38,6 @@ public sealed class PackageStore
 
     public bool Contains(PackageKey key) => _packages.ContainsKey(key);
 
-    public bool ContainsName(string name) => _folders.ContainsKey(name);
 
     public BuildInfo Get(PackageKey key) =>
         _packages.TryGetValue(key, out var info) ? info : throw new BuildError(DescribeMissing(key));
