@@ -100,5 +100,5 @@ partial class Mkpanda
         return await new Publisher(Repository!, RepositoryEvents).PublishAsync(plan, CancellationToken);
     }
 
-    protected override bool IsUserError(Exception exception) => exception is BuildError;
+    protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
 }

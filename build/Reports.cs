@@ -57,7 +57,7 @@ static class Reports
     public static void Fetched(FetchSummary summary)
     {
         foreach (var s in summary.Sources)
-            AnsiConsole.WriteLine($"  {s.Source,-40} {(s.Failed ? "FAILED: " + s.Error : s.Outcome.ToString().ToLowerInvariant())}");
+            AnsiConsole.WriteLine($"  {s.Source,-40} {(s.Failed ? "FAILED: " + s.Error : s.Outcome?.ToString().ToLowerInvariant())}");
         AnsiConsole.WriteLine($"Sources: {summary.Sources.Count} ({string.Join(", ", Enum.GetValues<FetchOutcome>().Select(o => $"{summary.Count(o)} {o.ToString().ToLowerInvariant()}"))}, {summary.Sources.Count(x => x.Failed)} failed)");
         if (summary.Failed) throw summary.ToError();
     }

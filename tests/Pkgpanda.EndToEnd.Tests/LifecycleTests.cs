@@ -16,7 +16,7 @@ public class LifecycleTests
 
     private static string[] Tarballs(ExampleTree tree) =>
         Directory.Exists(Path.Combine(tree.Cache, "packages"))
-            ? Directory.GetFiles(Path.Combine(tree.Cache, "packages"), "*.tar.xz", SearchOption.AllDirectories).Select(Path.GetFileName).Order().ToArray()!
+            ? Directory.GetFiles(Path.Combine(tree.Cache, "packages"), "*.tar.xz", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).Order().ToArray()
             : [];
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> ev
             {
                 if (!options.ContinueOnFailure) stop.Cancel();
                 // A user's mistake reads best as its message; anything else is our bug and needs its stack trace.
-                return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, ex is BuildError ? ex.Message : ex.ToString()));
+                return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, BuildError.IsExpected(ex) ? ex.Message : $"This is a bug in pkgpanda.NET, please report it with the trace below: {ex}"));
             }
             finally
             {
@@ -83,8 +83,8 @@ public sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> ev
             return result;
         }
 
-        foreach (var key in graph.Order) Node(key);
-        var results = await Task.WhenAll(graph.Order.Select(k => tasks[k])).ConfigureAwait(false);
+        // Node memoises: each package's task is created once, after the tasks of its requires.
+        var results = await Task.WhenAll(graph.Order.Select(Node).ToList()).ConfigureAwait(false);
         return results;
     }
 }

@@ -74,7 +74,7 @@ public sealed class DockerRunner : IRunner, IDisposable
         var (repo, t) = SplitTag(tag);
         var errors = new List<string>();
         await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
-            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message); }), cancellationToken).ConfigureAwait(false);
+            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0) throw new InvalidOperationException($"Importing {tag} failed: {string.Join("; ", errors)}");
         return await GetImageIdAsync(tag, cancellationToken).ConfigureAwait(false);
     }
@@ -88,7 +88,7 @@ public sealed class DockerRunner : IRunner, IDisposable
         var tail = new Queue<string>();
         var progress = new SyncProgress<JSONMessage>(m =>
         {
-            if (m.Error is not null) errors.Add(m.Error.Message);
+            if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error");
             else if (!string.IsNullOrWhiteSpace(m.Stream))
             {
                 var line = m.Stream.TrimEnd('\n');
@@ -112,7 +112,7 @@ public sealed class DockerRunner : IRunner, IDisposable
             Image = spec.Image,
             Cmd = spec.Command.ToList(),
             Env = spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
-            WorkingDir = spec.WorkingDirectory,
+            WorkingDir = spec.WorkingDirectory ?? "",
             Labels = new Dictionary<string, string> { [Label] = spec.Name ?? "build", [OwnerLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             NetworkDisabled = !spec.Network,
             HostConfig = new HostConfig

@@ -27,9 +27,14 @@ public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> is
 
     public void TargetFailed(ExecutableTarget target, Exception exception)
     {
-        var message = isUserError(exception) || exception is TargetsException ? exception.Message : exception.ToString();
-        Log(LogLevel.Error, message);
+        Log(LogLevel.Error, Describe(exception));
     }
+
+    /// <summary>An expected error is its message; anything else is our bug, told as one, with its trace.</summary>
+    public string Describe(Exception exception) =>
+        isUserError(exception) || exception is TargetsException
+            ? exception.Message
+            : $"This is a bug in pkgpanda.NET, please report it with the trace below: {exception}";
 
     public void TargetFinished(ExecutableTarget target)
     {

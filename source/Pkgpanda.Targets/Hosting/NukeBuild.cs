@@ -25,7 +25,10 @@ public abstract class NukeBuild
 
     [Parameter("Show debug output.")] public bool Verbose;
 
-    /// <summary>Exceptions the output shows as a message only (user mistakes), not with a stack trace.</summary>
+    /// <summary>
+    /// Exceptions the output shows as a message only (a user's mistake or a fault of the environment), not with a
+    /// stack trace; every other exception is reported as a bug of the tool, with its trace.
+    /// </summary>
     protected internal virtual bool IsUserError(Exception exception) => false;
 
     /// <summary>Runs once parameters are bound, before planning (e.g. to add facts from the tree).</summary>

@@ -34,7 +34,7 @@ public sealed class UrlFetcherTests : IDisposable
     }
 
     private string[] CacheFiles(UrlFetcher f) =>
-        Directory.Exists(f.CacheFolder) ? Directory.GetFiles(f.CacheFolder).Select(Path.GetFileName).Order().ToArray()! : [];
+        Directory.Exists(f.CacheFolder) ? Directory.GetFiles(f.CacheFolder).Select(f => Path.GetFileName(f)).Order().ToArray() : [];
 
     [Fact]
     public async Task Downloads_verifies_reports_progress_and_never_downloads_a_verified_file_again()
