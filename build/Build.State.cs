@@ -16,7 +16,9 @@ partial class Mkpanda
 {
     PackageStore? _store;
     PackageGraph? _graph;
-    DockerRunner? _docker;
+    IReadOnlyList<EngineAddress>? _addresses;
+    List<DockerRunner>? _runners;
+    EnginePool? _pool;
     SourceFetchService? _sources;
     IReadOnlyDictionary<PackageKey, PackagePlan>? _plans;
     IRepository? _repository;
@@ -31,7 +33,12 @@ partial class Mkpanda
 
     PackageCache Cache => new(Store.CacheDir);
 
-    DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
+    IReadOnlyList<EngineAddress> EngineAddresses => _addresses ??= EngineAddress.ParseAll(DockerHost);
+
+    List<DockerRunner> Runners => _runners ??= EngineAddresses.Select(a => new DockerRunner(a.Endpoint)).ToList();
+
+    /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
+    DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
@@ -59,11 +66,22 @@ partial class Mkpanda
 
     async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() => _plans ??= await Ids.ComputeAsync(Graph, CancellationToken);
 
+    /// <summary>
+    /// Setup: starts the default local engine when it is named and down (never for another address), opens the pool
+    /// (an engine that does not answer is reported and left out), and makes the builder images once, on the pool's
+    /// first engine; the others get copies with the same ids when a package first needs them there.
+    /// </summary>
     async Task Provision()
     {
-        await new EngineProvisioner(Docker, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
+        foreach (var runner in Runners.Where(r => EngineProvisioner.IsDefaultLocalSocket(r.Address)))
+            await new EngineProvisioner(runner, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
+        var pool = await EnginePool.OpenAsync(Runners.Select((r, i) => (r, EngineAddresses[i].Capacity)).ToList(),
+            new SyncProgress<string>(Log.Warning), CancellationToken);
+        _pool = pool;
+        if (Runners.Count > 1 || pool.Primary.Address != Runners[0].Address)
+            Log.Information($"Engines: {string.Join(", ", pool.Engines.Select(e => $"{e.Address} ({e.Capacity} at once)"))}");
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
-        Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
+        Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]}) on {Docker.Address}" : $"Builder image {BuilderImage} is present ({id[..19]})");
         var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
         var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
@@ -75,12 +93,14 @@ partial class Mkpanda
     {
         var plans = await Plans();
         var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
+        var pool = _pool ?? throw new InvalidOperationException("Build runs after Setup, which opens the engine pool.");
         var context = new BuildContext
         {
-            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
+            Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
-        return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));
+        var options = new SchedulerOptions(Parallel ?? pool.Capacity, Continue);
+        return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, options, CancellationToken));
     }
 
     async Task<IReadOnlyList<BootstrapResult>> PackTrees()

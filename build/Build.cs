@@ -17,9 +17,9 @@ partial class Mkpanda : NukeBuild
     [Parameter("The variant of --package (default: the default variant)")] readonly string? Variant;
     [Parameter("Only this tree variant (default: all)")] readonly string? TreeVariant;
     [Parameter("The image used when a buildinfo names no 'docker'")] readonly string BuilderImage = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
-    [Parameter("The Docker engine (default: DOCKER_HOST or the local socket)")] readonly string? DockerHost;
+    [Parameter("The Docker engines to build on, one or more: unix:///var/run/docker.sock tcp://build-2:2376 (#N after one: run at most N there at once; default: as many as it has CPUs). Default: DOCKER_HOST or the local socket")] readonly string[]? DockerHost;
     [Parameter("Write the resolved plan as JSON to this file")] readonly string? PlanJson;
-    [Parameter("How many packages build at once (default: the number of cores)")] readonly int Parallel = Environment.ProcessorCount;
+    [Parameter("How many packages build at once, in total (default: the CPUs the engines report)")] readonly int? Parallel;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] readonly bool Continue;
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] readonly bool AllowNetwork;
     [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] readonly bool KeepFailed;
@@ -27,7 +27,7 @@ partial class Mkpanda : NukeBuild
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 
     Target Setup => _ => _
-        .Description("Provision the Docker engine and the builder images")
+        .Description("Provision the Docker engines and the builder images")
         .Executes(Provision);
 
     Target Resolve => _ => _

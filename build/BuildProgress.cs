@@ -12,7 +12,7 @@ using Spectre.Console;
 /// </summary>
 sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent>
 {
-    readonly ConcurrentDictionary<PackageKey, (BuildPhase Phase, Stopwatch Clock)> _running = new();
+    readonly ConcurrentDictionary<PackageKey, (BuildPhase Phase, Stopwatch Clock, string? Engine)> _running = new();
     int _done;
 
     public void Report(BuildEvent value)
@@ -23,8 +23,8 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
                 _running.TryRemove(p.Key, out _);
                 break;
             case PhaseChanged p:
-                var entry = _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew()), (_, old) => (p.Phase, old.Clock));
-                if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building");
+                var entry = _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew(), p.Engine), (_, old) => (p.Phase, old.Clock, p.Engine ?? old.Engine));
+                if (!live && p.Phase == BuildPhase.Building && p.Engine is not null) log.Information($"{p.Key}: building on {p.Engine}");
                 log.Debug($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {entry.Clock.Elapsed.TotalSeconds:0.000}s");
                 break;
             case OutputLine o when !live:
@@ -45,7 +45,7 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
     {
         var text = r.Status switch
         {
-            PackageStatus.Built => $"{r.Key}: built {r.Id} in {r.Duration.TotalSeconds:0.0}s",
+            PackageStatus.Built => $"{r.Key}: built {r.Id} in {r.Duration.TotalSeconds:0.0}s{(r.Engine is null ? "" : $" on {r.Engine}")}{(r.Note is null ? "" : $" ({r.Note})")}",
             PackageStatus.Cached => $"{r.Key}: up to date ({r.Id})",
             PackageStatus.Downloaded => $"{r.Key}: downloaded {r.Id}",
             PackageStatus.Skipped => $"{r.Key}: skipped, {r.Reason}",
@@ -77,8 +77,8 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
     Spectre.Console.Rendering.IRenderable Render()
     {
         var rows = new List<Spectre.Console.Rendering.IRenderable>();
-        foreach (var (key, (phase, clock)) in _running.OrderBy(r => r.Key))
-            rows.Add(new Markup($"  [blue]{Markup.Escape(key.ToString()),-30}[/] {phase,-10} {clock.Elapsed.TotalSeconds,6:0.0}s"));
+        foreach (var (key, (phase, clock, engine)) in _running.OrderBy(r => r.Key))
+            rows.Add(new Markup($"  [blue]{Markup.Escape(key.ToString()),-30}[/] {phase,-10} {clock.Elapsed.TotalSeconds,6:0.0}s  {Markup.Escape(engine ?? "")}"));
         var width = 40;
         var filled = total == 0 ? width : _done * width / total;
         rows.Add(new Markup($"  [green]{new string('█', filled)}[/]{new string('░', width - filled)} {_done}/{total} packages"));

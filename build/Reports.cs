@@ -70,6 +70,8 @@ static class Reports
         foreach (var r in summary.Results)
         {
             var detail = r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun ? FirstLine(r.Reason) : r.Id?.ToString();
+            if (r.Engine is not null) detail += $" on {r.Engine}";
+            if (r.Note is not null) detail += $" ({r.Note})";
             AnsiConsole.WriteLine($"{r.Key.ToString().PadRight(width)}{r.Status,-12}{r.Duration.TotalSeconds,9:0.0}s  {detail}");
         }
         AnsiConsole.WriteLine($"Total: {summary.Results.Count} packages: {summary.Count(PackageStatus.Built)} built, {summary.Count(PackageStatus.Cached)} up to date, " +

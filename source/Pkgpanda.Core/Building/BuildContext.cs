@@ -5,11 +5,12 @@ using Pkgpanda.Core.Sources;
 
 namespace Pkgpanda.Core.Building;
 
-/// <summary>What every package build shares: where results go, the engine, the sources, where events go.</summary>
+/// <summary>What every package build shares: where results go, the engines, the sources, where events go.</summary>
 public sealed record BuildContext
 {
     public required PackageCache Cache { get; init; }
-    public required IRunner Runner { get; init; }
+    /// <summary>Where build steps run: one engine or several.</summary>
+    public required EnginePool Engines { get; init; }
     public required SourceFetchService Sources { get; init; }
     public required IProgress<BuildEvent> Events { get; init; }
     /// <summary>Builds run without network unless a user asks for it (pkgpanda always had it).</summary>

@@ -61,14 +61,13 @@ public sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
 
-            Phase(plan, BuildPhase.Building);
-            await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
+            var engine = await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
 
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             cache.WriteLatest(plan.Key, id);
-            return Finish(plan, PackageStatus.Built, watch);
+            return Finish(plan, PackageStatus.Built, watch) with { Engine = engine };
         }
         catch (BuildError error) when (context.KeepFailed)
         {
@@ -108,26 +107,28 @@ public sealed class PackageBuilder(BuildContext context)
                 $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");
     }
 
-    private async Task RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
+    /// <summary>Runs the build script on a free engine of the pool; returns the engine's address.</summary>
+    private async Task<string> RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
     {
         var info = plan.Info;
         var id = plan.Id;
         var pkgPath = $"{InstallRoot}/packages/{id}";
-        var mounts = new List<Mount>
+        // pkgpanda's layout, described as inputs and an output: the runner decides how they travel (binds or tar streams).
+        var inputs = new List<StepInput>
         {
-            new(src, "/pkg/src", ReadOnly: false),
-            new(info.PackageDir, "/pkg/build", ReadOnly: true),
-            new(install, InstallRoot, ReadOnly: true),
-            new(result, pkgPath, ReadOnly: false),
+            new(src, "/pkg/src", Writable: true),
+            new(info.PackageDir, "/pkg/build"),
+            new(install, InstallRoot),
         };
-        if (Directory.Exists(info.ExtraDir)) mounts.Add(new(info.ExtraDir, "/pkg/extra", ReadOnly: true));
+        if (Directory.Exists(info.ExtraDir)) inputs.Add(new(info.ExtraDir, "/pkg/extra"));
 
-        var spec = new ContainerSpec
+        var step = new BuildStep
         {
             // The image id, not its name: the build runs in exactly the image the package id was computed with.
             Image = plan.ImageId,
             Command = [$"/pkg/build/{info.BuildScript}"],
-            Mounts = mounts,
+            Inputs = inputs,
+            Output = new StepOutput(result, pkgPath),
             Environment = new Dictionary<string, string>
             {
                 ["PKG_VERSION"] = id.Version,
@@ -141,12 +142,14 @@ public sealed class PackageBuilder(BuildContext context)
             Name = id.ToString(),
         };
 
+        using var engine = await context.Engines.AcquireAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
+        context.Events.Report(new PhaseChanged(plan.Key, BuildPhase.Building, engine.Address));
         var logPath = context.Cache.LogPath(id);
         var log = new BuildLog(logPath, LogTailLines);
         long exitCode;
         try
         {
-            exitCode = await context.Runner.RunAsync(spec, new SyncProgress<string>(line =>
+            exitCode = await engine.Runner.RunAsync(step, new SyncProgress<string>(line =>
             {
                 log.Write(line);
                 context.Events.Report(new OutputLine(plan.Key, line));
@@ -157,9 +160,9 @@ public sealed class PackageBuilder(BuildContext context)
             log.Complete();
         }
         if (exitCode != 0)
-            throw new BuildError($"Building {id} failed: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
+            throw new BuildError($"Building {id} failed on {engine.Address}: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
                                  string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail));
-        await context.Runner.FixOwnershipAsync(plan.ImageId, [src, result], cancellationToken).ConfigureAwait(false);
+        return engine.Address;
     }
 
     /// <summary>

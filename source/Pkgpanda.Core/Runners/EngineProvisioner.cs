@@ -3,19 +3,18 @@ using System.Diagnostics;
 namespace Pkgpanda.Core.Runners;
 
 /// <summary>
-/// Makes a Docker engine answer: when none does and we are root on Debian/Ubuntu, installs docker.io and
-/// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do.
+/// Makes the default local engine answer: when it does not and we are root on Debian/Ubuntu, installs docker.io and
+/// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do. Any other
+/// address is never provisioned: a remote engine that does not answer is reported by the pool and left out.
 /// </summary>
 public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
 {
     public async Task EnsureEngineAsync(CancellationToken cancellationToken)
     {
+        if (!IsDefaultLocalSocket(docker.Address)) return;
         if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
-        var unixSocket = docker.Endpoint.Scheme == "unix";
-        if (!unixSocket)
-            throw new BuildError($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
         if (!LocalHost.IsRoot || !File.Exists("/usr/bin/apt-get"))
-            throw new BuildError("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
+            throw new EnvironmentFault("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
                                  "`apt-get update && apt-get install -y docker.io busybox-static && dockerd &` (or `systemctl start docker`).");
 
         if (!File.Exists("/usr/sbin/dockerd") && !File.Exists("/usr/bin/dockerd") || DefaultBuilderImage.FindStaticBusybox() is null)
@@ -39,8 +38,12 @@ public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, 
             if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
-        throw new BuildError($"dockerd was started but did not answer within 60 s; see {log}.");
+        throw new EnvironmentFault($"dockerd was started but did not answer within 60 s; see {log}.");
     }
+
+    /// <summary>The socket a local dockerd listens on by default (written as Docker writes it, or with /run for /var/run).</summary>
+    public static bool IsDefaultLocalSocket(string address) =>
+        address is DockerRunner.DefaultAddress or "unix:///run/docker.sock";
 
     private async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)
     {
@@ -51,7 +54,7 @@ public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, 
         var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
         await p.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (p.ExitCode != 0)
-            throw new BuildError($"`{file} {string.Join(' ', args)}` failed with exit code {p.ExitCode}: {(await stderr).Trim()}");
+            throw new EnvironmentFault($"`{file} {string.Join(' ', args)}` failed with exit code {p.ExitCode}: {(await stderr).Trim()}");
         _ = await stdout;
     }
 }
