@@ -186,9 +186,12 @@ public class BuildTests
     public async Task No_container_of_ours_is_left_behind()
     {
         using var tree = new ExampleTree();
-        File.WriteAllText(tree.PathOf("openssl/build"), "#!/bin/sh\nexit 1\n");
-        await Cli.RunAsync(tree.Args("--target", "Build", "--package", "openssl"));
-        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", "label=io.pkgpanda.build", "--format", "{{.ID}}");
+        // A script of its own gives an id of its own: the engine is shared, only this run's containers are counted.
+        File.WriteAllText(tree.PathOf("openssl/build"), $"#!/bin/sh\n# {Guid.NewGuid():N}\nexit 1\n");
+        var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "openssl"));
+        var id = System.Text.RegularExpressions.Regex.Match(result.Output, "openssl--[0-9a-f]{40}").Value;
+        id.ShouldNotBeEmpty(result.ToString());
+        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", $"label=io.pkgpanda.build={id}", "--format", "{{.ID}}");
         ps.ExitCode.ShouldBe(0, ps.Output);
         ps.Output.Trim().ShouldBeEmpty();
     }

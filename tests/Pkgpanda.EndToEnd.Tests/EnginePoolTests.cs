@@ -155,4 +155,25 @@ public class EnginePoolTests
         result.Output.ShouldContain(expected);
         result.Output.ShouldNotContain("   at ");
     }
+
+    [Fact]
+    public async Task SIGTERM_removes_the_run_s_containers_on_a_remote_engine_within_seconds()
+    {
+        using var e1 = await ExtraEngine.StartAsync();
+        await e1.LoadFromMainAsync(Builder);
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 1, 2, 60);
+        using (var run = new Running(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", e1.Address]))
+        {
+            await run.WaitUntilAsync(() => run.Output.Contains($"building on {e1.Address}"), "a package building on the engine");
+            await Task.Delay(1000);
+            (await e1.ContainersAsync()).ShouldNotBeEmpty();
+            run.Signal("TERM");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var exit = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(15));
+            exit.ShouldNotBe(0);
+        }
+        (await e1.ContainersAsync()).ShouldBeEmpty();
+    }
 }
