@@ -20,10 +20,17 @@ public static class TreeBuild
         await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
         Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
         var builder = new PackageBuilder(context);
-        var results = await new Scheduler(options, context.Events)
-            .RunAsync(graph, (key, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, ct), cancellationToken)
-            .ConfigureAwait(false);
-        return new BuildSummary(results);
+        try
+        {
+            var results = await new Scheduler(options, context.Events)
+                .RunAsync(graph, (key, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, ct), cancellationToken)
+                .ConfigureAwait(false);
+            return new BuildSummary(results);
+        }
+        finally
+        {
+            await context.Engines.FlushAsync().ConfigureAwait(false);
+        }
     }
 
     private static async Task<PackageResult> BuildOnPoolAsync(PackageBuilder builder, BuildContext context, PackagePlan plan,

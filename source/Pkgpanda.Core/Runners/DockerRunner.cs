@@ -34,6 +34,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private readonly DockerClient _client;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
+    private readonly List<Task> _removals = [];
     private bool? _sharesFiles;
 
     public DockerRunner(Uri endpoint)
@@ -200,6 +201,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         };
         var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, cancellationToken),
             $"creating the container for {step.Name} from the image {step.Image}", cancellationToken).ConfigureAwait(false);
+        long exitCode;
         try
         {
             if (!binds) await SendInputsAsync(created.ID, step, cancellationToken).ConfigureAwait(false);
@@ -217,18 +219,41 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 if (!binds) await ReceiveOutputAsync(created.ID, result, cancellationToken).ConfigureAwait(false);
                 else await GiveBackAsync(step, cancellationToken).ConfigureAwait(false);
             }
-            return wait.StatusCode;
+            exitCode = wait.StatusCode;
         }
-        finally
+        catch
         {
-            // Removal must happen even when the caller was cancelled (Ctrl-C, SIGTERM), so it gets its own short token.
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
+            // Failed or cancelled (Ctrl-C, SIGTERM): the container goes now, before the caller hears of it.
+            await RemoveAsync(created.ID).ConfigureAwait(false);
+            throw;
         }
+        // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
+        // FlushAsync waits for these removals at the end of a run.
+        lock (_removals) _removals.Add(RemoveAsync(created.ID));
+        return exitCode;
+    }
+
+    /// <summary>Waits until the containers of finished steps are removed.</summary>
+    public async Task FlushAsync()
+    {
+        Task[] pending;
+        lock (_removals)
+        {
+            pending = [.. _removals];
+            _removals.Clear();
+        }
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a container even when the caller was cancelled, so it gets its own short token; never throws.</summary>
+    private async Task RemoveAsync(string id)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
     }
 
     private Dictionary<string, string> Labels(string name) => new()
@@ -469,6 +494,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     public void Dispose()
     {
+        // Removals still under way finish first (each is bounded by its own 10 s token).
+        FlushAsync().GetAwaiter().GetResult();
         _client.Dispose();
         _probeLock.Dispose();
     }

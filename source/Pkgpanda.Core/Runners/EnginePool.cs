@@ -134,6 +134,9 @@ public sealed class EnginePool
         }
     }
 
+    /// <summary>Waits until every engine removed what finished steps left (lost engines are not waited for).</summary>
+    public Task FlushAsync() => Task.WhenAll(Engines.Select(e => e.Runner.FlushAsync()));
+
     /// <summary>Removes this host's leftovers of killed runs on every engine; returns how many.</summary>
     public async Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
     {

@@ -15,6 +15,9 @@ public interface IRunner
     /// </summary>
     Task<long> RunAsync(BuildStep step, IProgress<string> output, CancellationToken cancellationToken);
 
+    /// <summary>Waits until what finished steps left behind (their containers) is gone; a run ends with it.</summary>
+    Task FlushAsync();
+
     /// <summary>Removes what runs on this host that were killed left behind (never another host's); returns how many.</summary>
     Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken);
 }

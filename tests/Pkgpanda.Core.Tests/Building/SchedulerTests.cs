@@ -30,6 +30,8 @@ public class SchedulerTests
             finally { Interlocked.Decrement(ref _running); }
         }
 
+        public Task FlushAsync() => inner.FlushAsync();
+
         public Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken) => inner.RemoveAbandonedAsync(cancellationToken);
     }
 
