@@ -178,7 +178,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             // A broken connection is a lost engine only when it no longer answers; else it broke off this one step.
             if (await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null)
-                throw new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Message}", lost);
+                throw new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost);
             throw;
         }
     }

@@ -8,4 +8,7 @@ public sealed class EngineLost(string address, string cause, Exception? inner = 
     : Exception($"The Docker engine at {address} stopped answering: {cause}", inner)
 {
     public string Address { get; } = address;
+
+    /// <summary>Why, in a few words ("Connection refused (while waiting for ...)").</summary>
+    public string Cause { get; } = cause;
 }
