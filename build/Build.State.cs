@@ -80,9 +80,15 @@ partial class Mkpanda
         _pool = pool;
         if (Runners.Count > 1 || pool.Primary.Address != Runners[0].Address)
             Log.Information($"Engines: {string.Join(", ", pool.Engines.Select(e => $"{e.Address} ({e.Capacity} at once)"))}");
+        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).Append(BuilderImage).ToHashSet();
+        // An image another engine holds is copied (same id), never made again: a second image would change every id.
+        var builderTags = Store.Builders.Where(b => used.Contains(BuilderImages.LatestTag(b.Key)))
+            .Select(b => BuilderImages.HashTag(b.Key, Pkgpanda.Core.Hashing.FolderHash.Of(b.Value)));
+        foreach (var image in used.Concat(builderTags).Order(StringComparer.Ordinal))
+            if (await pool.BringToPrimaryAsync(image, CancellationToken) is { } from)
+                Log.Information($"Copied {image} from {from} to {pool.Primary.Address}");
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]}) on {Docker.Address}" : $"Builder image {BuilderImage} is present ({id[..19]})");
-        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
         var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)

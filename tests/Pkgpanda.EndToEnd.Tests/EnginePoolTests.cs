@@ -176,4 +176,22 @@ public class EnginePoolTests
         }
         (await e1.ContainersAsync()).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task A_builder_image_missing_on_the_first_engine_is_copied_from_another_never_made_again()
+    {
+        using var e1 = await ExtraEngine.StartAsync();
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 2, 2, 0);
+        var local = await Cli.RunAsync(["--target", "Hash", "--packages-dir", tree.Root]);
+        var pooled = await Cli.RunAsync(["--target", "Hash", "--packages-dir", tree.Root, "--docker-host", e1.Address, DockerMain]);
+        local.ExitCode.ShouldBe(0, local.ToString());
+        pooled.ExitCode.ShouldBe(0, pooled.ToString());
+        pooled.Output.ShouldContain($"Copied {Builder} from {DockerMain} to {e1.Address}");
+        var ids = System.Text.RegularExpressions.Regex.Matches(local.Output, "p[01]-[01]--[0-9a-f]{40}").Select(m => m.Value).Distinct().Order().ToList();
+        ids.Count.ShouldBe(4);
+        foreach (var id in ids) pooled.Output.ShouldContain(id);
+        var mainId = (await Tool.RunAsync("docker", "image", "inspect", "--format", "{{.Id}}", Builder)).Output.Trim();
+        (await e1.ImageIdAsync(Builder)).ShouldBe(mainId);
+    }
 }

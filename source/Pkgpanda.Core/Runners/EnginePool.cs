@@ -79,6 +79,28 @@ public sealed class EnginePool
     }
 
     /// <summary>
+    /// Brings <paramref name="image"/> to the primary from another engine that holds it (save/load keeps the id), so
+    /// Setup never makes a second, different image under a name an engine already has; returns where it came from,
+    /// or null when the primary has it already or no engine has it.
+    /// </summary>
+    public async Task<string?> BringToPrimaryAsync(string image, CancellationToken cancellationToken)
+    {
+        var primary = _slots[0];
+        if (await primary.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is not null) return null;
+        foreach (var other in _slots.Skip(1).Where(s => s.Lost is null))
+        {
+            if (await other.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is not { } id) continue;
+            await using (var saved = await other.Engine.Images.SaveImageAsync(image, cancellationToken).ConfigureAwait(false))
+                await primary.Engine.Images.LoadImageAsync(saved, cancellationToken).ConfigureAwait(false);
+            if (await primary.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) != id)
+                throw new EnvironmentFault($"Copying {image} ({Short(id)}) from {other.Engine.Address} to {primary.Engine.Address} did not give the same image id.");
+            lock (other.Present) other.Present.TryAdd(id, Task.CompletedTask);
+            return other.Engine.Address;
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Waits for a free slot on an engine (one holding <paramref name="imageId"/> first), copies the image there if it is
     /// missing, and returns the slot; disposing the lease frees it.
     /// </summary>
