@@ -204,7 +204,7 @@ public static class HtmlPlan
         .note { color: #b26a00; } .muted, .counts { color: #546e7a; margin: 4px 0; } .empty { margin: 24px; color: #546e7a; }
         #details { margin: 8px 0; word-wrap: break-word; } #details b { color: #263238; } #details ul { margin: 2px 0 6px; padding-left: 18px; }
         details > summary { cursor: pointer; margin: 10px 0 4px; font-weight: 600; }
-        #target-graph { max-width: 100%; height: auto; }
+        #target-graph, .legend svg { max-width: 100%; height: auto; }
         .tools { position: absolute; top: 10px; right: 10px; z-index: 1; display: flex; gap: 4px; }
         .tools button { font: 14px system-ui, sans-serif; min-width: 32px; padding: 4px 8px; border: 1px solid #90a4ae; border-radius: 6px; background: #fff; cursor: pointer; }
         svg.zoomable { display: block; width: 100%; height: 100%; cursor: grab; touch-action: none; user-select: none; }
