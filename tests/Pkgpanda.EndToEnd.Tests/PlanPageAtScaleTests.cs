@@ -49,7 +49,7 @@ public class PlanPageAtScaleTests(ITestOutputHelper output)
         var loaded = watch.Elapsed;
         // From the start of navigation to the drawing fitted (the page's own clock), and paint.
         var ready = await tab.EvaluateAsync<double>("() => +document.body.dataset.ready");
-        var painted = await tab.EvaluateAsync<double>("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))");
+        var painted = await tab.EvaluateAsync<double>("async () => { while (!document.body.dataset.painted) await new Promise(r => setTimeout(r, 10)); return +document.body.dataset.painted; }");
         var node = tab.Locator($"#package-graph [data-package='{name}']");
         double fitWidth = (await node.BoundingBoxAsync())!.Width;
         var drawing = await tab.EvaluateAsync<double[]>("() => { const s = document.getElementById('package-graph'); return [+s.dataset.width, +s.dataset.height]; }");

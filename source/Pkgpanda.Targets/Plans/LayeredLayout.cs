@@ -5,8 +5,9 @@ namespace Pkgpanda.Targets;
 /// points where an edge skips layers, barycenter sweeps against crossings, then x positions pulled toward
 /// neighbours without overlapping. A layer wider than the page allows (DC/OS trees have one of ~60 packages, generated
 /// ones of hundreds) is wrapped into several rows, so the whole drawing keeps about the shape of a screen.
-/// No dependencies: dagre and elkjs lay out the same layers side by side (as wide as Graphviz, 7,583 px for DC/OS), and
-/// elkjs alone is 1.4 MB.
+/// No dependencies: measured on the same graphs, @dagrejs/dagre 3.1.3 (49 KB) lays layers side by side, 9,244 px wide
+/// for DC/OS's 81 packages (ours: 1,725) and 58,083 px for a 600-package tree, taking 19 s (ours: 5,783 px); elkjs is
+/// 1.6 MB.
 /// </summary>
 public sealed class LayeredLayout
 {
