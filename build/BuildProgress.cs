@@ -48,14 +48,14 @@ sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate es
                     elapsed = running.Clock.Elapsed;
                 }
                 if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building");
-                log.Debug($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s");
+                log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s"));
                 break;
             case OutputLine o:
                 if (!live) log.Information($"{o.Key.Name} | {o.Line}");
                 else lock (_lock) if (_running.TryGetValue(o.Key, out var running)) running.Line = Printable(o.Line);
                 break;
             case Message m:
-                if (m.Warning) log.Warning($"{m.Key}: {m.Text}"); else if (!live) log.Information($"{m.Key}: {m.Text}");
+                if (m.Warning) log.Warning(Above($"{m.Key}: {m.Text}")); else if (!live) log.Information($"{m.Key}: {m.Text}");
                 break;
             case PackageFinished f:
                 string counter, eta;
@@ -87,11 +87,12 @@ sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate es
             // The whole reason (with the log tail) closes the run; here the first line says what happened.
             _ => $"{r.Key}: FAILED: {r.Reason?.Split('\n')[0]}",
         };
-        text = $"{counter} {text}{eta}";
-        // A line printed above the live area overwrites its old lines without erasing them: pad it to the width.
-        if (live) text = text.PadRight(AnsiConsole.Profile.Width - "HH:mm:ss [INF] ".Length - 1);
+        text = Above($"{counter} {text}{eta}");
         if (r.Status == PackageStatus.Failed) log.Error(text); else log.Information(text);
     }
+
+    /// <summary>A line printed above the live area overwrites the area's old lines without erasing them: pad it to the width.</summary>
+    string Above(string text) => live ? text.PadRight(AnsiConsole.Profile.Width - "HH:mm:ss [INF] ".Length - 1) : text;
 
     /// <summary>Time left, from earlier builds' times; caller holds the lock.</summary>
     TimeSpan? Remaining() => estimate.Remaining(_finished, _running.ToDictionary(r => r.Key, r => r.Value.Clock.Elapsed));
