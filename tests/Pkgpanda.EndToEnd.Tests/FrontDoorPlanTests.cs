@@ -63,6 +63,11 @@ public class FrontDoorPlanTests
             .ShouldBe(["Setup", "Resolve", "Hash"], ignoreOrder: true);
         await tab.Keyboard.PressAsync("Escape");
         (await tab.Locator("svg.focus").CountAsync()).ShouldBe(0);
+        // A link can select a package.
+        await tab.GotoAsync(new Uri(page).AbsoluteUri + "#select=curl");
+        (await Names(tab, "selected")).ShouldBe(["curl"]);
+        (await Names(tab, "dependant")).ShouldBe(["mesos"]);
+        await tab.Keyboard.PressAsync("Escape");
 
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);

@@ -384,11 +384,14 @@ public static class HtmlPlan
           if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
         });
         // A link can name a package: execution-plan.html#find=mesos shows it, #select=mesos also selects it.
-        const [verb, name] = decodeURIComponent(location.hash.slice(1)).split('=');
-        if (input && name && (verb === 'find' || verb === 'select')) {
+        const follow = () => {
+          const [verb, name] = decodeURIComponent(location.hash.slice(1)).split('=');
+          if (!input || !name || (verb !== 'find' && verb !== 'select')) return;
           input.value = name; input.dispatchEvent(new Event('input'));
           if (verb === 'select' && matches.length) { select(pg, matches[0].dataset.id); show(matches[0]); }
-        }
+        };
+        follow();
+        window.addEventListener('hashchange', follow);
         // When the page was ready and first drawn, in ms after navigation began (tests and the benchmark read them).
         document.body.dataset.ready = Math.round(performance.now());
         requestAnimationFrame(() => setTimeout(() => { document.body.dataset.painted = Math.round(performance.now()); }));
