@@ -104,6 +104,24 @@ public sealed class LayeredLayout
             }
         }
 
+        var rowHeight = Enumerable.Range(0, layerCount).Select(l => boxes.Where((_, i) => layer[i] == l).Select(b => b.Height).DefaultIfEmpty(10).Max()).ToArray();
+        var top = new double[layerCount];
+        for (var l = 0; l < layerCount; l++) top[l] = l == 0 ? Margin : top[l - 1] + rowHeight[l - 1] + LayerGap;
+        double Y(int v) => top[layerOf[v]] + rowHeight[layerOf[v]] / 2;
+
+        var naturalHeight = layerCount == 0 ? 2 * Margin : top[^1] + rowHeight[^1] + Margin;
+        bool TooWide(double drawn) => wrap is not null && drawn > Math.Max(wrap.MinWidth, wrap.Aspect * naturalHeight);
+        // Rows packed side by side are the narrowest the unwrapped drawing can be: when even that is too wide, the
+        // order from the sweeps is all that wrapping needs, and the x positions below are not worth computing.
+        var packedWidth = rows.Select(r => r.Sum(v => width[v]) + NodeGap * Math.Max(0, r.Count - 1)).DefaultIfEmpty(0).Max() + 2 * Margin;
+        if (TooWide(packedWidth))
+        {
+            (Nodes, Width, Height) = WrapLayers(boxes, rows.Select(r => r.Where(v => v < n).ToList()).ToList(), layer, packedWidth, wrap!);
+            Wrapped = true;
+            Edges = WrappedEdges(edges, valid, Nodes);
+            return;
+        }
+
         // x: pack each row, then pull nodes toward the mean x of their neighbours, keeping order and gaps.
         var x = new double[total];
         foreach (var row in rows)
@@ -137,17 +155,11 @@ public sealed class LayeredLayout
         var left = total == 0 ? 0 : Enumerable.Range(0, total).Min(v => x[v] - width[v] / 2);
         for (var v = 0; v < total; v++) x[v] += Margin - left;
 
-        var rowHeight = Enumerable.Range(0, layerCount).Select(l => boxes.Where((_, i) => layer[i] == l).Select(b => b.Height).DefaultIfEmpty(10).Max()).ToArray();
-        var top = new double[layerCount];
-        for (var l = 0; l < layerCount; l++) top[l] = l == 0 ? Margin : top[l - 1] + rowHeight[l - 1] + LayerGap;
-        double Y(int v) => top[layerOf[v]] + rowHeight[layerOf[v]] / 2;
-
         var naturalWidth = total == 0 ? 2 * Margin : Enumerable.Range(0, total).Max(v => x[v] + width[v] / 2) + Margin;
-        var naturalHeight = layerCount == 0 ? 2 * Margin : top[^1] + rowHeight[^1] + Margin;
-        if (wrap is not null && naturalWidth > Math.Max(wrap.MinWidth, wrap.Aspect * naturalHeight))
+        if (TooWide(naturalWidth))
         {
             var order = rows.Select(r => r.Where(v => v < n).OrderBy(v => x[v]).ToList()).ToList();
-            (Nodes, Width, Height) = WrapLayers(boxes, order, layer, naturalWidth, wrap);
+            (Nodes, Width, Height) = WrapLayers(boxes, order, layer, naturalWidth, wrap!);
             Wrapped = true;
             Edges = WrappedEdges(edges, valid, Nodes);
             return;
