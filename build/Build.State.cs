@@ -98,8 +98,11 @@ partial class Mkpanda
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
-        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
         var pool = _pool ?? throw new InvalidOperationException("Build runs after Setup, which opens the engine pool.");
+        var parallel = Parallel ?? pool.Capacity;
+        var times = new BuildTimes(Cache);
+        var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, parallel), live: !Console.IsOutputRedirected && !IsServerBuild);
         var context = new BuildContext
         {
             Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
