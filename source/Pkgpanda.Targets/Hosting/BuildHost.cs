@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace Pkgpanda.Targets;
@@ -23,6 +22,9 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
     /// <summary>The command line or the build declaration is wrong (unknown target or option, cycle, bad value).</summary>
     public const int ExitUsage = 2;
     public const int ExitCancelled = 130;
+
+    /// <summary>How long a cancelled run may take to stop before the process exits regardless.</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long <c>--plan</c> waits for package ids before drawing the packages without them.</summary>
     public TimeSpan PackageIdTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -85,45 +87,32 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
     {
         using var cancellation = new CancellationTokenSource();
         build.CancellationToken = cancellation.Token;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl+C stops the build after the running target's cleanup; a second one kills the process.
-            e.Cancel = !cancellation.IsCancellationRequested;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancellation.Cancel(); });
-        try
-        {
-            if (graph.PackageParents.Any(ExecutionPlanner.Schedule(invoked).Contains))
-                graph.AddPackages(await build.PackageNodesAsync(withIds: false, cancellation.Token).ConfigureAwait(false));
-            var plan = ExecutionPlanner.Plan(graph, invoked);
+        // Ctrl+C / SIGTERM cancel the run; a run still going after the grace period exits anyway (Interruption).
+        using var interruption = new Interruption(cancellation, InterruptGrace, build.OnInterruptTimedOut);
+        if (graph.PackageParents.Any(ExecutionPlanner.Schedule(invoked).Contains))
+            graph.AddPackages(await build.PackageNodesAsync(withIds: false, cancellation.Token).ConfigureAwait(false));
+        var plan = ExecutionPlanner.Plan(graph, invoked);
 
-            var skipReason = SkipRule(arguments, graph);
-            var state = new ContinueState(Path.Combine(root, ".nuke", "temp", "build-attempt.json"), ContinueState.InvocationOf(args));
-            var resume = arguments.Has("continue");
-            var previous = resume ? state.LoadSucceeded() : [];
-            if (!resume) state.Clear();
-            string? Reason(ExecutableTarget t) =>
-                skipReason(t) ?? (previous.Contains(StateName(t)) ? "succeeded in the previous attempt (--continue)" : null);
-            CheckRequirements(plan, Reason, parameters);
+        var skipReason = SkipRule(arguments, graph);
+        var state = new ContinueState(Path.Combine(root, ".nuke", "temp", "build-attempt.json"), ContinueState.InvocationOf(args));
+        var resume = arguments.Has("continue");
+        var previous = resume ? state.LoadSucceeded() : [];
+        if (!resume) state.Clear();
+        string? Reason(ExecutableTarget t) =>
+            skipReason(t) ?? (previous.Contains(StateName(t)) ? "succeeded in the previous attempt (--continue)" : null);
+        CheckRequirements(plan, Reason, parameters);
 
-            var succeeded = new List<string>(previous);
-            var watch = Stopwatch.StartNew();
-            var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, t =>
-            {
-                succeeded.Add(StateName(t));
-                state.Save(succeeded);
-            }, cancellation.Token).ConfigureAwait(false);
-            output.Summary(plan, ok, watch.Elapsed);
-            if (ok) state.Clear();
-            if (cancellation.IsCancellationRequested) return ExitCancelled;
-            return ok ? ExitSucceeded : ExitFailed;
-        }
-        finally
+        var succeeded = new List<string>(previous);
+        var watch = Stopwatch.StartNew();
+        var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, t =>
         {
-            Console.CancelKeyPress -= onCancel;
-        }
+            succeeded.Add(StateName(t));
+            state.Save(succeeded);
+        }, cancellation.Token).ConfigureAwait(false);
+        output.Summary(plan, ok, watch.Elapsed);
+        if (ok) state.Clear();
+        if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCancelled;
+        return ok ? ExitSucceeded : ExitFailed;
     }
 
     private static string StateName(ExecutableTarget t) => t.Package is null ? t.Name : "package:" + t.Package.Key;
