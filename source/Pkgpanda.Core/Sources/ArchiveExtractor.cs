@@ -29,10 +29,10 @@ public static class ArchiveExtractor
     /// <summary>Extracts <paramref name="archive"/> into the empty folder <paramref name="target"/>; <paramref name="shownAs"/> names it in errors.</summary>
     public static void Extract(string archive, string target, string shownAs, CancellationToken cancellationToken = default)
     {
-        var plan = Check(archive, shownAs, cancellationToken);
         Directory.CreateDirectory(target);
         if (Directory.EnumerateFileSystemEntries(target).Any())
             throw new InvalidOperationException($"{target} must be empty before extraction.");
+        var plan = Check(archive, shownAs, cancellationToken);
         Write(archive, target, shownAs, plan, cancellationToken);
     }
 

@@ -15,7 +15,8 @@ public sealed class FileLock : IDisposable
 
     public static async Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken)
     {
-        FileSystemFault.Guard(path, "create the lock file's folder", () => Directory.CreateDirectory(Path.GetDirectoryName(path)!));
+        var folder = Path.GetDirectoryName(path)!;
+        FileSystemFault.Guard(folder, "create the folder", () => Directory.CreateDirectory(folder));
         while (true)
         {
             try

@@ -58,11 +58,13 @@ public static class FileSystemFault
             IOException io => io.HResult,
             _ => 0,
         };
+        // For a path not yet there, the folder that refused is its nearest existing ancestor: name it.
+        var where = Path.Exists(path) ? "" : NearestFolder(path) is { } folder ? $" in {PackageStore.Shown(folder)}" : "";
         return errno switch
         {
-            EACCES => "permission denied (the cache must be writable by this user)",
-            EPERM => "operation not permitted (is the folder immutable? `lsattr -d` shows an \"i\" flag; `chattr -i` clears it)",
-            EROFS => "the file system is read-only (mount it read-write, or keep the cache on another file system)",
+            EACCES => $"permission denied{where} (the cache must be writable by this user)",
+            EPERM => $"operation not permitted{where} (is the folder immutable? `lsattr -d` shows an \"i\" flag; `chattr -i` clears it)",
+            EROFS => $"the file system{where} is read-only (mount it read-write, or keep the cache on another file system)",
             ENOSPC => "no space left on the device (free some space; nothing half-written was kept)",
             EDQUOT => "the disk quota is exhausted (free some space; nothing half-written was kept)",
             EFBIG => "the file is larger than the file system allows",
@@ -74,6 +76,13 @@ public static class FileSystemFault
             ENAMETOOLONG => "the path is too long for the file system",
             _ => null,
         };
+    }
+
+    private static string? NearestFolder(string path)
+    {
+        for (var p = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+            if (Directory.Exists(p)) return p;
+        return null;
     }
 
     /// <summary>The nearest existing ancestor of <paramref name="path"/> (or the path itself) when it is a file.</summary>

@@ -47,7 +47,7 @@ public class FileSystemFaultTests
         using (FaultyFolder.Immutable(tree.PathOf("cache/packages/lib")))
         {
             var fault = Should.Throw<EnvironmentFault>(() => AtomicFile.WriteAllText(tree.PathOf("cache/packages/lib/latest"), "lib--1"));
-            fault.Message.ShouldStartWith(tree.PathOf("cache/packages/lib/latest") + ": cannot write this file: operation not permitted");
+            fault.Message.ShouldStartWith(tree.PathOf("cache/packages/lib/latest") + ": cannot write this file: operation not permitted in " + tree.PathOf("cache/packages/lib"));
             fault.Message.ShouldContain("chattr -i");
             Leftovers(tree.PathOf("cache/packages/lib")).ShouldBeEmpty();
         }
@@ -63,7 +63,7 @@ public class FileSystemFaultTests
         var fault = Should.Throw<EnvironmentFault>(() => Scratch.Create(cache.ScratchFolder, "lib--1"));
 
         fault.Message.ShouldContain(cache.ScratchFolder);
-        fault.Message.ShouldContain("cannot create the build's scratch folder: the file system is read-only");
+        fault.Message.ShouldContain($"cannot create the build's scratch folder: the file system in {ro.Path} is read-only");
     }
 
     [RootFact]
