@@ -197,7 +197,7 @@ public class FaultTests
             var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
             OneMessageNoTrace(result);
             result.Output.ShouldContain(Path.Combine(tree.Cache, "packages", "libevent"));
-            result.Output.ShouldContain("operation not permitted (is the folder immutable?");
+            result.Output.ShouldContain($"operation not permitted in {tree.Cache} (is the folder immutable?");
             Directory.GetFileSystemEntries(tree.Cache).ShouldBeEmpty();
         }
         finally { await Tool.RunAsync("chattr", "-i", tree.Cache); }
