@@ -106,7 +106,7 @@ public sealed class PackageCache(string cacheDir)
     {
         remove ??= Temporary.IsAbandoned;
         var removed = Building.Scratch.RemoveAbandoned(ScratchFolder, remove);
-        foreach (var folder in new[] { Root, BootstrapFolder, CompleteFolder })
+        foreach (var folder in new[] { Root, BootstrapFolder, CompleteFolder, Path.Combine(Root, "upstream") })
             removed += Temporary.Sweep(folder, remove);
         var packages = Path.Combine(Root, "packages");
         if (!Directory.Exists(packages)) return removed;

@@ -30,6 +30,7 @@ public class AbandonedTemporaryTests
             $"cache/packages/lib/.lib--1.tar.xz.record.{pid}.{Guid32}.tmp",  // a tarball's record
             $"cache/packages/lib/src/.lib-1.0.tar.gz.{pid}.{Guid32}.tmp",    // a source download
             $"cache/bootstrap/.abc.bootstrap.tar.xz.{pid}.{Guid32}.tmp",     // a bootstrap bundle
+            $"cache/upstream/.cache.git.{pid}.{Guid32}.tmp",                 // an upstream's mirror
         ];
         foreach (var f in files) tree.File(f, "partial");
         tree.File($"cache/packages/lib/src/.cache.git.{pid}.{Guid32}.tmp/objects/pack/p.pack", "half a mirror");
