@@ -88,31 +88,38 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
         using var cancellation = new CancellationTokenSource();
         build.CancellationToken = cancellation.Token;
         // Ctrl+C / SIGTERM cancel the run; a run still going after the grace period exits anyway (Interruption).
-        using var interruption = new Interruption(cancellation, InterruptGrace, build.OnInterruptTimedOut);
-        if (graph.PackageParents.Any(ExecutionPlanner.Schedule(invoked).Contains))
-            graph.AddPackages(await build.PackageNodesAsync(withIds: false, cancellation.Token).ConfigureAwait(false));
-        var plan = ExecutionPlanner.Plan(graph, invoked);
-
-        var skipReason = SkipRule(arguments, graph);
-        var state = new ContinueState(Path.Combine(root, ".nuke", "temp", "build-attempt.json"), ContinueState.InvocationOf(args));
-        var resume = arguments.Has("continue");
-        var previous = resume ? state.LoadSucceeded() : [];
-        if (!resume) state.Clear();
-        string? Reason(ExecutableTarget t) =>
-            skipReason(t) ?? (previous.Contains(StateName(t)) ? "succeeded in the previous attempt (--continue)" : null);
-        CheckRequirements(plan, Reason, parameters);
-
-        var succeeded = new List<string>(previous);
-        var watch = Stopwatch.StartNew();
-        var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, t =>
+        var interruption = new Interruption(cancellation, InterruptGrace, build.OnInterruptTimedOut);
+        try
         {
-            succeeded.Add(StateName(t));
-            state.Save(succeeded);
-        }, cancellation.Token).ConfigureAwait(false);
-        output.Summary(plan, ok, watch.Elapsed);
-        if (ok) state.Clear();
-        if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCancelled;
-        return ok ? ExitSucceeded : ExitFailed;
+            if (graph.PackageParents.Any(ExecutionPlanner.Schedule(invoked).Contains))
+                graph.AddPackages(await build.PackageNodesAsync(withIds: false, cancellation.Token).ConfigureAwait(false));
+            var plan = ExecutionPlanner.Plan(graph, invoked);
+
+            var skipReason = SkipRule(arguments, graph);
+            var state = new ContinueState(Path.Combine(root, ".nuke", "temp", "build-attempt.json"), ContinueState.InvocationOf(args));
+            var resume = arguments.Has("continue");
+            var previous = resume ? state.LoadSucceeded() : [];
+            if (!resume) state.Clear();
+            string? Reason(ExecutableTarget t) =>
+                skipReason(t) ?? (previous.Contains(StateName(t)) ? "succeeded in the previous attempt (--continue)" : null);
+            CheckRequirements(plan, Reason, parameters);
+
+            var succeeded = new List<string>(previous);
+            var watch = Stopwatch.StartNew();
+            var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, t =>
+            {
+                succeeded.Add(StateName(t));
+                state.Save(succeeded);
+            }, cancellation.Token).ConfigureAwait(false);
+            output.Summary(plan, ok, watch.Elapsed);
+            if (ok) state.Clear();
+            if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCancelled;
+            return ok ? ExitSucceeded : ExitFailed;
+        }
+        finally
+        {
+            interruption.Dispose();
+        }
     }
 
     private static string StateName(ExecutableTarget t) => t.Package is null ? t.Name : "package:" + t.Package.Key;
