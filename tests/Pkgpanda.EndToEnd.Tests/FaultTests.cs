@@ -195,6 +195,28 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task A_damaged_cached_tarball_is_downloaded_again_from_the_repository()
+    {
+        using var tree = new ExampleTree();
+        var repository = Path.Combine(tree.Repository, "shared-repo");
+        Directory.CreateDirectory(repository);
+        var publish = await Cli.RunAsync(tree.Args("--target", "Publish", "--package", "libevent", "--repository-url", repository));
+        publish.ExitCode.ShouldBe(0, publish.ToString());
+        var tarball = Directory.GetFiles(Path.Combine(tree.Cache, "packages", "libevent"), "libevent--*.tar.xz").Single();
+        var bytes = File.ReadAllBytes(tarball);
+        var damaged = (byte[])bytes.Clone();
+        damaged[damaged.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(tarball, damaged);
+
+        var build = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent", "--repository-url", repository));
+
+        build.ExitCode.ShouldBe(0, build.ToString());
+        build.Output.ShouldContain($"{Path.GetFileName(tarball)} is damaged (its sha256 is ");
+        build.Output.ShouldContain("0 built, 0 up to date, 1 downloaded");
+        File.ReadAllBytes(tarball).ShouldBe(bytes);
+    }
+
+    [Fact]
     public async Task Two_runs_on_one_cache_never_sweep_each_others_work()
     {
         using var tree = new ExampleTree();
