@@ -84,6 +84,7 @@ public sealed class PackageBuilder(BuildContext context)
             // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.
             cache.Record(id);
             cache.WriteLatest(plan.Key, id);
+            new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
             return Finish(plan, PackageStatus.Built, watch);
         }
         catch (BuildError error) when (context.KeepFailed)
