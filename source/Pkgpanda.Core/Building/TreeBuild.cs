@@ -17,8 +17,9 @@ public static class TreeBuild
     {
         // A run killed earlier may have left containers writing into its scratch folders; stop them first.
         await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
+        context.Cache.RemoveAbandoned();
         await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
-        Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
         var builder = new PackageBuilder(context);
         try
         {
