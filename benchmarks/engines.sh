@@ -11,7 +11,7 @@ WORK=$(mktemp -d)
 IMAGE=dcos/dcos-builder:dcos-builder_dockerdir-latest
 PIDS=()
 
-start_engine() {  # name -> prints the address once it answers
+start_engine() {  # name -> sets ADDRESS once it answers (not in a subshell: PIDS must reach the cleanup)
     local name=$1 data=/var/lib/$1 run=/run/$1
     mkdir -p "$data" "$run"
     unshare -m -n -p --fork --mount-proc --kill-child=SIGKILL sh -c "
@@ -23,11 +23,11 @@ start_engine() {  # name -> prints the address once it answers
     PIDS+=($!)
     for _ in $(seq 1 300); do docker -H "unix://$run/docker.sock" info >/dev/null 2>&1 && break; sleep 0.2; done
     docker -H "unix://$run/docker.sock" info >/dev/null
-    echo "unix://$run/docker.sock"
+    ADDRESS="unix://$run/docker.sock"
 }
 
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done   # --kill-child takes dockerd and its namespace
     wait 2>/dev/null || true
     rm -rf "$WORK" /var/lib/pkgpanda-bench-$$-* /run/pkgpanda-bench-$$-*
 }
@@ -47,8 +47,8 @@ calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 run() { "$ROOT/build.sh" "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }; }
 
 "$ROOT/build.sh" --target Setup >/dev/null   # the main engine holds the builder image; build.sh is compiled
-E1=$(start_engine pkgpanda-bench-$$-1)
-E2=$(start_engine pkgpanda-bench-$$-2)
+start_engine pkgpanda-bench-$$-1; E1=$ADDRESS
+start_engine pkgpanda-bench-$$-2; E2=$ADDRESS
 # The first engine gets the builder image as a user brings it (save/load keeps its id); the tool copies it to the second.
 docker save "$IMAGE" | docker -H "$E1" load -q >/dev/null
 make_tree "$WORK/one"; make_tree "$WORK/two"; make_tree "$WORK/warm"
