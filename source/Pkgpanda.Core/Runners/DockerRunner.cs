@@ -61,6 +61,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// <summary>Null when the engine answers, else why it does not (in words for a message).</summary>
     public async Task<string?> TryPingAsync(CancellationToken cancellationToken)
     {
+        // A missing socket file reads as "Cannot assign requested address" from the socket layer: say what it is.
+        if (Endpoint.Scheme == "unix" && !File.Exists(Endpoint.AbsolutePath)) return $"there is no socket {Endpoint.AbsolutePath}";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
