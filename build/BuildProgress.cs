@@ -36,6 +36,8 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
             case PackageFinished f:
                 Interlocked.Increment(ref _done);
                 _running.TryRemove(f.Key, out _);
+                // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
+                if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
                 if (!live || f.Result.Status == PackageStatus.Failed) Finished(f.Result);
                 break;
         }
