@@ -28,16 +28,24 @@ public static class JsonFile
     {
         if (Directory.Exists(path))
             throw new BuildError($"{shownAs}: is a folder, not a file; it must be a JSON file (an empty file means {{}}).");
-        if (!File.Exists(path))
-            throw new BuildError($"{shownAs}: does not exist{(LinkTarget(path) is { } link ? $" (it is a symbolic link to {link}, which is missing)" : "")}.");
+        if (DanglingLink(path) is { } target)
+            throw new BuildError($"{shownAs}: is a symbolic link to {target}, which does not exist.");
         try { return File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { throw new BuildError($"{shownAs}: does not exist."); }
+        catch (DirectoryNotFoundException) { throw new BuildError($"{shownAs}: does not exist."); }
         catch (UnauthorizedAccessException ex) { throw new EnvironmentFault($"{shownAs}: cannot be read: permission denied (the file must be readable by this user).", ex); }
         catch (IOException ex) { throw new EnvironmentFault($"{shownAs}: cannot be read: {ex.Message}", ex); }
     }
 
-    private static string? LinkTarget(string path)
+    /// <summary>The target of <paramref name="path"/> when it is a symbolic link to nothing.</summary>
+    private static string? DanglingLink(string path)
     {
-        try { return new FileInfo(path).LinkTarget; }
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is null) return null;
+            return File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: true } ? null : info.LinkTarget;
+        }
         catch (IOException) { return null; }
     }
 

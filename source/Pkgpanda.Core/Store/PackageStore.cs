@@ -62,8 +62,9 @@ public sealed class PackageStore
         if (!_folders.ContainsKey(key.Name))
             return $"there is no package \"{key.Name}\" in {Shown(PackagesDir)}" + Suggest(key.Name);
         var have = string.Join(", ", VariantsOf(key.Name).Select(Variant.Display));
-        return $"Package \"{key.Name}\" has no variant {Variant.Display(key.Variant)} (it has: {have}); " +
-               $"expected {Path.Combine(Shown(FolderOf(key.Name)), Variant.Prefix(key.Variant) + "buildinfo.json")}.";
+        // Named as a file name in an existing folder: a message never names a path that does not exist.
+        return $"package \"{key.Name}\" has no variant {Variant.Display(key.Variant)} (it has: {have}; " +
+               $"there is no {Variant.Prefix(key.Variant)}buildinfo.json in {Shown(FolderOf(key.Name))}).";
     }
 
     public static string Capitalized(string clause) => clause.Length == 0 ? clause : char.ToUpperInvariant(clause[0]) + clause[1..];

@@ -106,11 +106,9 @@ internal static class StrictJson
         }
 
         string expected;
+        // The reader takes a key and its ':' as one token, so after a key comes its value.
         if (last == JsonTokenType.PropertyName)
-        {
-            if (json[(int)p] != (byte)':') return Error(json, shownAs, p, $"expected ':' after the key {Quote(inside!.Key ?? "")}, found {Found(json, p)}.");
-            return ValueError(json, shownAs, SkipSpace(json, p + 1), readerAt, "expected a value after ':'");
-        }
+            return ValueError(json, shownAs, p < json.Length && json[(int)p] == (byte)':' ? SkipSpace(json, p + 1) : p, readerAt, "expected a value after ':'");
         if (afterValue && inside is null)
             return Error(json, shownAs, p, $"unexpected {Found(json, p)} after the end of the top-level value; a file holds one JSON object.");
         if (afterValue)
@@ -131,7 +129,14 @@ internal static class StrictJson
 
     private static BuildError KeyError(ReadOnlySpan<byte> json, string shownAs, long p, long readerAt, bool orClose = false)
     {
-        if (p < json.Length && json[(int)p] == (byte)'"') return StringError(json, shownAs, readerAt);
+        if (p < json.Length && json[(int)p] == (byte)'"')
+        {
+            // A well-formed key the reader refused: what follows it is not ':'.
+            var end = StringEnd(json, p);
+            if (end < 0) return StringError(json, shownAs, p, readerAt);
+            var colon = SkipSpace(json, end);
+            return Error(json, shownAs, colon, $"expected ':' after the key {Encoding.UTF8.GetString(json[(int)p..(int)end])}, found {Found(json, colon)}.");
+        }
         var hint = p < json.Length && json[(int)p] == (byte)'\'' ? " (JSON uses double quotes)" : "";
         return Error(json, shownAs, p, $"expected a key in double quotes{(orClose ? " or '}'" : "")}, found {Found(json, p)}{hint}.");
     }
@@ -141,7 +146,7 @@ internal static class StrictJson
         const string kinds = "a string in double quotes, a number, true, false, null, a list or an object";
         if (p >= json.Length) return Error(json, shownAs, p, $"{expected} ({kinds}), found the end of the file.");
         var c = (char)json[(int)p];
-        if (c == '"') return StringError(json, shownAs, readerAt);
+        if (c == '"') return StringError(json, shownAs, p, readerAt);
         if (c == '/') return Error(json, shownAs, p, "comments are not allowed in JSON.");
         if (c is '-' or (>= '0' and <= '9'))
             return Error(json, shownAs, p, $"invalid number {Found(json, p)}; numbers are written like 12, -3, 0.5 or 1e6 (no leading zeros, no '+').");
@@ -150,9 +155,9 @@ internal static class StrictJson
     }
 
     /// <summary>A string that is not closed, holds a raw control character or a bad escape; the reader knows where.</summary>
-    private static BuildError StringError(ReadOnlySpan<byte> json, string shownAs, long at)
+    private static BuildError StringError(ReadOnlySpan<byte> json, string shownAs, long start, long at)
     {
-        if (at >= json.Length) return Error(json, shownAs, at, "a string is not closed: the file ends before its closing '\"'.");
+        if (at >= json.Length) return Error(json, shownAs, start, "the string that starts here is not closed: the file ends before its closing '\"'.");
         var c = json[(int)at];
         if (c < 0x20)
             return Error(json, shownAs, at, $"a raw control character (U+{c:X4}) inside a string; write it as an escape such as \\n or \\t, and close every string on its own line.");
@@ -161,13 +166,25 @@ internal static class StrictJson
         return Error(json, shownAs, at, $"invalid text in a string at {Found(json, at)}.");
     }
 
+    /// <summary>The offset just after the string starting at <paramref name="p"/>, or -1 when it is not a valid string.</summary>
+    private static long StringEnd(ReadOnlySpan<byte> json, long p)
+    {
+        for (var i = (int)p + 1; i < json.Length; i++)
+        {
+            if (json[i] < 0x20) return -1;
+            if (json[i] == (byte)'\\') { i++; continue; }
+            if (json[i] == (byte)'"') return i + 1;
+        }
+        return -1;
+    }
+
     private static void CheckUtf8(ReadOnlySpan<byte> json, string shownAs)
     {
         var offset = 0;
         while (offset < json.Length)
         {
             if (Rune.DecodeFromUtf8(json[offset..], out _, out var consumed) != OperationStatus.Done)
-                throw Error(json[..offset], shownAs, offset, "the file is not valid UTF-8 text here; save it as UTF-8.");
+                throw Error(json[..offset], shownAs, offset, "the file is not valid UTF-8 text here; save it as UTF-8.", syntax: false);
             offset += consumed;
         }
     }

@@ -40,7 +40,7 @@ public class PackageGraphTests
         var ex = Should.Throw<BuildError>(() => Graph(tree));
         ex.Message.ShouldContain("mesos/buildinfo.json");
         ex.Field.ShouldBe("\"requires\"[1]");
-        ex.Message.ShouldContain("There is no package \"zookeeper\"");
+        ex.Message.ShouldContain("there is no package \"zookeeper\"");
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class PackageGraphTests
     {
         using var tree = new TempTree().Package("mesos-modules");
         var ex = Should.Throw<BuildError>(() => Graph(tree, "mesos"));
-        ex.Message.ShouldContain("There is no package \"mesos\"");
+        ex.Message.ShouldContain("--package mesos: there is no package \"mesos\"");
         ex.Message.ShouldContain("mesos-modules");
     }
 }
