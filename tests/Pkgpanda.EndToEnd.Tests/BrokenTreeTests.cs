@@ -41,7 +41,7 @@ public class BrokenTreeTests
             }, ["top depends on two variants of package \"lib\"", "top -> lib (fast)", "top -> x -> lib"]),
         ["unknown_package"] = new(r => Pkg(r, "a"), ["--package zzz: there is no package \"zzz\" in {root}"],
             Args: ["--target", "Hash", "--package", "zzz"]),
-        ["unknown_variant"] = new(r => Pkg(r, "a"), ["--package a: package \"a\" has no variant nope (it has: <default>)"],
+        ["unknown_variant"] = new(r => Pkg(r, "a"), ["--package a: package \"a\" has no variant nope (it has: <default>; there is no nope.buildinfo.json in {root}/a)"],
             Args: ["--target", "Hash", "--package", "a", "--variant", "nope"]),
         ["variant_without_package"] = new(r => Pkg(r, "a"), ["--variant fast needs --package"], Args: ["--target", "Hash", "--variant", "fast"]),
         ["invalid_package_folder_name"] = new(r => Pkg(r, "bad--name"), ["{root}/bad--name: invalid package name \"bad--name\""]),
