@@ -195,22 +195,38 @@ public sealed class PackageGraph
         }
     }
 
-    private string Chain(PackageKey from, PackageKey to) => string.Join(" -> ", PathBetween(from, to)!.Select(Show));
+    private string Chain(PackageKey from, PackageKey to) => string.Join(" -> ", PathBetween([from], to)!.Select(Show));
 
     private static string Show(PackageKey k) => k.Variant is null ? k.Name : $"{k.Name} ({k.Variant})";
 
-    private string ChainTo(PackageKey key)
-    {
-        foreach (var root in Roots)
-            if (PathBetween(root, key) is { } p) return string.Join(" -> ", p.Select(Show));
-        return Show(key);
-    }
+    private string ChainTo(PackageKey key) => PathBetween(Roots, key) is { } p ? string.Join(" -> ", p.Select(Show)) : Show(key);
 
-    private List<PackageKey>? PathBetween(PackageKey from, PackageKey to)
+    /// <summary>
+    /// A shortest chain of requires from one of <paramref name="starts"/> to <paramref name="to"/>. Breadth-first, so
+    /// the search is linear in the graph: walking every path depth-first is exponential in a layered tree.
+    /// </summary>
+    private List<PackageKey>? PathBetween(IEnumerable<PackageKey> starts, PackageKey to)
     {
-        if (from == to) return [from];
-        foreach (var next in _requires[from])
-            if (PathBetween(next, to) is { } rest) return [from, .. rest];
+        var parent = new Dictionary<PackageKey, PackageKey?>();
+        var queue = new Queue<PackageKey>();
+        foreach (var start in starts.Distinct())
+        {
+            parent[start] = null;
+            queue.Enqueue(start);
+        }
+        while (queue.Count > 0)
+        {
+            var key = queue.Dequeue();
+            if (key == to)
+            {
+                var path = new List<PackageKey>();
+                for (PackageKey? k = key; k is not null; k = parent[k]) path.Add(k);
+                path.Reverse();
+                return path;
+            }
+            foreach (var next in _requires[key])
+                if (parent.TryAdd(next, key)) queue.Enqueue(next);
+        }
         return null;
     }
 
