@@ -13,9 +13,9 @@ partial class Mkpanda : NukeBuild
     public static int Main() => Execute<Mkpanda>(x => x.Hash);
 
     [Parameter("The package tree (folder of packages)", Value = "a folder")] readonly string PackagesDir = "examples/packages";
-    [Parameter("Build only this package (and what it requires)")] readonly string? Package;
-    [Parameter("The variant of --package (default: the default variant)")] readonly string? Variant;
-    [Parameter("Only this tree variant (default: all)")] readonly string? TreeVariant;
+    [Parameter("Build only this package (and what it requires)", Value = "a package name")] readonly string? Package;
+    [Parameter("The variant of --package (default: the default variant)", Value = "a variant name")] readonly string? Variant;
+    [Parameter("Only this tree variant (default: all)", Value = "a tree variant name")] readonly string? TreeVariant;
     [Parameter("The image used when a buildinfo names no 'docker'")] readonly string BuilderImage = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
     [Parameter("The Docker engine (default: DOCKER_HOST or the local socket)")] readonly string? DockerHost;
     [Parameter("Write the resolved plan as JSON to this file", Value = "a file name")] readonly string? PlanJson;
