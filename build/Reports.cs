@@ -53,8 +53,10 @@ static class Reports
 
     public static void Fetched(FetchSummary summary)
     {
+        var table = new TextTable("SOURCE", "RESULT");
         foreach (var s in summary.Sources)
-            AnsiConsole.WriteLine($"  {s.Source,-40} {(s.Failed ? "FAILED: " + s.Error : s.Outcome?.ToString().ToLowerInvariant())}");
+            table.Add(s.Source, s.Failed ? "FAILED: " + FirstLine(s.Error) : s.Outcome?.ToString().ToLowerInvariant());
+        foreach (var line in table.Lines()) AnsiConsole.WriteLine("  " + line);
         AnsiConsole.WriteLine($"Sources: {summary.Sources.Count} ({string.Join(", ", Enum.GetValues<FetchOutcome>().Select(o => $"{summary.Count(o)} {o.ToString().ToLowerInvariant()}"))}, {summary.Sources.Count(x => x.Failed)} failed)");
         if (summary.Failed) throw summary.ToError();
     }
