@@ -80,7 +80,7 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
     {
         var rows = new List<Spectre.Console.Rendering.IRenderable>();
         foreach (var (key, (phase, clock)) in _running.OrderBy(r => r.Key))
-            rows.Add(new Markup($"  [blue]{Markup.Escape(key.ToString()),-30}[/] {phase,-10} {clock.Elapsed.TotalSeconds,6:0.0}s"));
+            rows.Add(new Markup($"  [blue]{Markup.Escape(key.ToString().PadRight(30))}[/]  {phase,-10}  {clock.Elapsed.TotalSeconds,6:0.0}s"));
         var width = 40;
         var filled = total == 0 ? width : _done * width / total;
         rows.Add(new Markup($"  [green]{new string('█', filled)}[/]{new string('░', width - filled)} {_done}/{total} packages"));
