@@ -82,9 +82,12 @@ public sealed class PackageGraph
 
     private static BuildError Missing(PackageStore store, TreeInfo tree, string list, IReadOnlyList<string> names, PackageKey key, string what)
     {
-        var variant = tree.Variants.ContainsKey(key.Name) ? $" variant {Variant.Display(key.Variant)} (from \"variants\")" : "";
+        // A package that exists but lacks the variant the treeinfo names: the mistake is in "variants".
+        if (tree.Variants.ContainsKey(key.Name) && store.Names.Contains(key.Name))
+            return new BuildError(tree.File, $"\"variants\".\"{key.Name}\"", key.Variant is null ? "null" : $"\"{key.Variant}\"",
+                $"{what} needs this variant, but {store.DescribeMissing(key)}");
         var index = Index(names, key.Name);
-        var problem = $"{what} needs package \"{key.Name}\"{variant}, but {store.DescribeMissing(key)}";
+        var problem = $"{what} needs package \"{key.Name}\", but {store.DescribeMissing(key)}";
         return index < 0
             ? new BuildError($"{tree.File}: {PackageStore.Capitalized(problem)}")
             : new BuildError(tree.File, $"\"{list}\"[{index}]", $"\"{key.Name}\"", problem);

@@ -86,8 +86,19 @@ public sealed class PackageStore
     public static PackageStore Load(string packagesDir, IEnumerable<string>? extraPackageDirs = null)
     {
         packagesDir = Path.GetFullPath(packagesDir);
+        if (File.Exists(packagesDir))
+            throw new BuildError($"The packages folder {Shown(packagesDir)} is a file, not a folder; pass the folder holding the packages (--packages-dir).");
         if (!Directory.Exists(packagesDir))
             throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist; pass --packages-dir or set PackagesDir in .nuke/parameters.json.");
+        try { return LoadFolders(packagesDir, extraPackageDirs); }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new EnvironmentFault($"{Shown(packagesDir)}: a folder of the tree cannot be read: permission denied ({ex.Message}).", ex);
+        }
+    }
+
+    private static PackageStore LoadFolders(string packagesDir, IEnumerable<string>? extraPackageDirs)
+    {
 
         var packages = new Dictionary<PackageKey, BuildInfo>();
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
