@@ -105,7 +105,6 @@ internal static class StrictJson
                 $"the file ends inside {(inside.IsObject ? "the object" : "the list")} opened at line {line}, column {column}; expected '{(inside.IsObject ? '}' : ']')}' to close it.");
         }
 
-        string expected;
         // The reader takes a key and its ':' as one token, so after a key comes its value.
         if (last == JsonTokenType.PropertyName)
             return ValueError(json, shownAs, p < json.Length && json[(int)p] == (byte)':' ? SkipSpace(json, p + 1) : p, readerAt, "expected a value after ':'");
@@ -123,8 +122,9 @@ internal static class StrictJson
             return KeyError(json, shownAs, next, readerAt);
         }
         if (last == JsonTokenType.StartObject) return KeyError(json, shownAs, p, readerAt, orClose: true);
-        expected = last == JsonTokenType.StartArray ? "expected a value or ']'" : "expected a JSON object ('{')";
-        return ValueError(json, shownAs, p, readerAt, expected);
+        if (last == JsonTokenType.None && p < json.Length && json[(int)p] is not ((byte)'"' or (byte)'/'))
+            return Error(json, shownAs, p, $"expected a JSON object ('{{'), found {Found(json, p)}.");
+        return ValueError(json, shownAs, p, readerAt, last == JsonTokenType.StartArray ? "expected a value or ']'" : "expected a JSON object ('{')");
     }
 
     private static BuildError KeyError(ReadOnlySpan<byte> json, string shownAs, long p, long readerAt, bool orClose = false)

@@ -33,6 +33,7 @@ public class JsonFileTests
     [InlineData("{\"a\" 1}", "x.json: malformed JSON at line 1, column 6: expected ':' after the key \"a\", found '1'.")]
     [InlineData("/* c */ {}", "x.json: malformed JSON at line 1, column 1: comments are not allowed in JSON.")]
     [InlineData("\"text\"", "x.json: the top level must be a JSON object ({...}), found \"text\".")]
+    [InlineData("\n  requires = []", "x.json: malformed JSON at line 2, column 3: expected a JSON object ('{'), found 'requires'.")]
     public void A_syntax_error_names_line_column_and_what_was_expected(string text, string expected) =>
         Refused(text).ShouldContain(expected, Case.Sensitive);
 
