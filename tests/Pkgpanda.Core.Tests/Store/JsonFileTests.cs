@@ -100,4 +100,41 @@ public class JsonFileTests
         Directory.CreateDirectory(tree.PathOf("b/fips.buildinfo.json"));
         Should.Throw<BuildError>(() => PackageStore.Load(tree.Root)).Message.ShouldContain("b/fips.buildinfo.json: is a folder, not a file");
     }
+
+    [Fact]
+    public void Any_damaged_buildinfo_is_read_or_refused_with_a_located_message_never_a_reader_internal()
+    {
+        const string valid = "{\n  \"requires\": [\"openssl\", {\"name\": \"zlib\", \"variant\": null}],\n  \"single_source\": {\"kind\": \"url\", " +
+                             "\"url\": \"https://example.com/a.tar.gz\", \"sha1\": \"0123456789abcdef0123456789abcdef01234567\"},\n" +
+                             "  \"environment\": {\"PATH\": \"/opt/bin\", \"N\": \"Zürich\"},\n  \"state_directory\": true, \"sysctl\": {\"s\": {\"k\": 1.5e3}}\n}\n";
+        const string alphabet = "{}[]:,\"\\ \n\tatrufensl0123-.eE/'\u00e9";
+        var random = new Random(1234);
+        using var tree = new TempTree();
+        var path = tree.PathOf("x.json");
+        for (var round = 0; round < 3000; round++)
+        {
+            var text = new StringBuilder(valid);
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Remove(at, 1); break;
+                    case 1: text.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
+                    default: text[at] = alphabet[random.Next(alphabet.Length)]; break;
+                }
+            }
+            File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+            try { JsonFile.ReadObject(path, "x.json"); }
+            catch (BuildError ex)
+            {
+                ex.Message.ShouldStartWith("x.json: ", Case.Sensitive, text.ToString());
+                ex.Message.ShouldNotContain("LineNumber", Case.Sensitive, text.ToString());
+                ex.Message.ShouldNotContain("BytePositionInLine", Case.Sensitive, text.ToString());
+                ex.Message.ShouldNotContain("reader options", Case.Insensitive, text.ToString());
+                if (ex.Message.Contains("malformed JSON"))
+                    ex.Message.ShouldMatch(@"^x\.json: malformed JSON at line [1-9][0-9]*, column [1-9][0-9]*: \S", text.ToString());
+            }
+        }
+    }
 }
