@@ -104,4 +104,10 @@ partial class Mkpanda
     }
 
     protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
+
+    /// <summary>A cancelled run that did not stop in time: remove this process's temporaries and scratch before it exits.</summary>
+    protected override void OnInterruptTimedOut()
+    {
+        if (_store is not null) Cache.RemoveAbandoned(pid => pid == Environment.ProcessId);
+    }
 }
