@@ -30,6 +30,9 @@ public static class JsonFile
             throw new BuildError($"{shownAs}: is a folder, not a file; it must be a JSON file (an empty file means {{}}).");
         if (DanglingLink(path) is { } target)
             throw new BuildError($"{shownAs}: is a symbolic link to {target}, which does not exist.");
+        // Opening a FIFO blocks until someone writes to it: such a file is named, never opened.
+        if (FileType.Of(path, followLinks: true) is var kind && FileType.IsSpecial(kind))
+            throw new BuildError($"{shownAs}: is {FileType.Describe(kind)}, not a regular file; it must be a JSON file (it is not opened).");
         try { return File.ReadAllBytes(path); }
         catch (FileNotFoundException) { throw new BuildError($"{shownAs}: does not exist."); }
         catch (DirectoryNotFoundException) { throw new BuildError($"{shownAs}: does not exist."); }

@@ -94,6 +94,15 @@ public class JsonFileTests
     }
 
     [Fact]
+    public void A_fifo_named_buildinfo_json_is_refused_without_being_opened()
+    {
+        using var tree = new TempTree().Package("a").File("b/build", "");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [tree.PathOf("b/buildinfo.json")])) mkfifo.WaitForExit();
+        var ex = Should.Throw<BuildError>(() => Should.CompleteIn(() => PackageStore.Load(tree.Root), TimeSpan.FromSeconds(20)));
+        ex.Message.ShouldContain("b/buildinfo.json: is a FIFO (named pipe), not a regular file");
+    }
+
+    [Fact]
     public void A_buildinfo_folder_in_a_package_is_reported_not_skipped()
     {
         using var tree = new TempTree().Package("a").File("b/build", "");
