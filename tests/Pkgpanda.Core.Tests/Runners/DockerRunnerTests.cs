@@ -137,7 +137,8 @@ public class DockerRunnerTests
         try
         {
             using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
-            (await docker.RemoveAbandonedAsync(CancellationToken.None)).ShouldBeGreaterThanOrEqualTo(1);
+            // Another run on this machine may sweep first: the count is not ours to assert, what is left is.
+            await docker.RemoveAbandonedAsync(CancellationToken.None);
             var left = await ContainersNamed($"sweep-{tag}");
             left.ShouldNotContain(id => mineDead.StartsWith(id));
             left.ShouldContain(id => mineAlive.StartsWith(id));

@@ -77,7 +77,7 @@ public class EnginePoolTests
         var a = new NamedEngine("engine-a", docker, total);
         var b = new NamedEngine("engine-b", docker, total);
         var store = PackageStore.Load(tree.Root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         using var fetchers = new SourceFetchers(store.CacheDir);
         var plans = await new IdBuilder(fetchers, docker, Engine.Image).ComputeAsync(graph);
         var pool = new EnginePool([new PoolEngine(a, docker, capacityA), new PoolEngine(b, docker, capacityB)]);
