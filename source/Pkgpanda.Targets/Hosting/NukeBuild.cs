@@ -35,8 +35,7 @@ public abstract class NukeBuild
     protected internal virtual void OnBuildCreated() { }
 
     /// <summary>
-    /// The packages of the current selection (parameters are bound when this is called). They become plan nodes
-    /// under targets declared with <see cref="ITargetDefinition.Packages"/>, and --help and --plan show them.
+    /// The packages of the current selection (parameters are bound when this is called), which --help and --plan show.
     /// With <paramref name="withIds"/>, also their ids and cache state (--plan asks; this may need the build
     /// engine, and the host falls back to a call without ids when it throws).
     /// </summary>

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Pkgpanda.Targets;
+
+/// <summary>
+/// Runs the invoked targets: plans them, applies the skips (<see cref="SkipHandler"/>, <see cref="ContinueHandler"/>),
+/// checks required parameters, executes under <see cref="SignalCancellation"/> and prints the summary.
+/// </summary>
+internal static class TargetRun
+{
+    public static async Task<int> ExecuteAsync(NukeBuild build, IReadOnlyList<string> args, Arguments arguments, TargetGraph graph,
+        IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output)
+    {
+        using var signals = new SignalCancellation();
+        build.CancellationToken = signals.Token;
+        var plan = ExecutionPlanner.Plan(graph, invoked);
+        var skip = SkipHandler.Rule(arguments, graph);
+        var resume = new ContinueHandler(build.RootDirectory, args, arguments);
+        string? Reason(ExecutableTarget t) => skip(t) ?? resume.Reason(t);
+        RequirementCheck.Check(plan, Reason, parameters);
+
+        var watch = Stopwatch.StartNew();
+        var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, signals.Token).ConfigureAwait(false);
+        output.Summary(plan, ok, watch.Elapsed);
+        resume.Finished(ok);
+        if (signals.IsCancellationRequested) return ExitCode.Cancelled;
+        return ok ? ExitCode.Succeeded : ExitCode.Failed;
+    }
+}
