@@ -125,3 +125,20 @@ public sealed class PackageBuild : RecordingBuild
         return Task.FromResult<IReadOnlyList<PackageNode>>(nodes.Select(n => withIds ? n : n with { Id = null, Cached = null }).ToList());
     }
 }
+
+/// <summary>A build that writes one line at each log level, and a second target to invoke or skip.</summary>
+public sealed class TalkingBuild : RecordingBuild
+{
+    public Target Prepare => _ => Record(_, "Prepare");
+    public Target Talk => _ => _.DependsOn(Prepare).Executes(() =>
+    {
+        Ran.Add("Talk");
+        Log.Debug("a debug line");
+        Log.Information("an information line");
+        Log.Warning("a warning line");
+        SeenHost = Host;
+    });
+    public Target Default => _ => _.DependsOn(Talk);
+
+    public HostKind? SeenHost { get; private set; }
+}

@@ -4,7 +4,8 @@ namespace Pkgpanda.Targets;
 
 /// <summary>
 /// Runs a build class from a command line. It only composes the handlers, in NUKE's order: find the root
-/// (<see cref="ProjectRoot"/>), check the options (<see cref="OptionCheck"/>), bind the parameters, build and check the
+/// (<see cref="ProjectRoot"/>), check the options (<see cref="OptionCheck"/>), bind the parameters and read the host's
+/// (<see cref="HostOptions"/>), build and check the
 /// target graph, update the generated files, then answer <c>--help</c> (<see cref="HelpRequest"/>) or <c>--plan</c>
 /// (<see cref="PlanRequest"/>), or run the targets (<see cref="TargetRun"/>), and turn the outcome into an
 /// <see cref="ExitCode"/>. An instance holds all state, so tests can run builds repeatedly.
@@ -31,18 +32,22 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
 
     public async Task<int> RunAsync(NukeBuild build, string[] args, string[] defaultTargets)
     {
-        var gitHubActions = _environment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
-        var output = new ConsoleOutput(_console, build.IsUserError, gitHubActions);
-        build.IsGitHubActions = gitHubActions;
-        build.IsServerBuild = gitHubActions || _environment.GetValueOrDefault("CI") is { Length: > 0 };
+        var detected = _environment.GetValueOrDefault("GITHUB_ACTIONS") == "true" ? HostKind.GitHubActions : HostKind.Terminal;
+        var output = new ConsoleOutput(_console, build.IsUserError, detected == HostKind.GitHubActions);
         try
         {
             var arguments = new Arguments(args);
             build.RootDirectory = ProjectRoot.Find(arguments, _workingDirectory);
             var parameters = ParameterBinder.Discover(build.GetType());
             OptionCheck.Check(arguments, parameters);
-            new ParameterBinder(arguments, _environment, build.RootDirectory).Bind(build, parameters);
-            build.Log = new Log(output, build.Verbose);
+            var binder = new ParameterBinder(arguments, _environment, build.RootDirectory);
+            binder.Bind(build, parameters);
+            var options = HostOptions.Read(arguments, binder, build.Verbose);
+            build.Host = options.Host ?? detected;
+            build.IsServerBuild = build.IsGitHubActions || _environment.GetValueOrDefault("CI") is { Length: > 0 };
+            build.Verbosity = output.Verbosity = options.Verbosity;
+            output.GitHubActions = build.IsGitHubActions;
+            build.Log = new Log(output, options.Verbosity);
 
             var graph = new TargetGraph(build, defaultTargets.FirstOrDefault());
             ExecutionPlanner.Validate(graph);
@@ -52,13 +57,13 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
             if (HelpRequest.IsRequested(arguments))
                 return await HelpRequest.HandleAsync(_console, graph, parameters, packages).ConfigureAwait(false);
 
-            var invoked = TargetSelection.Invoked(arguments, graph);
+            var invoked = TargetSelection.Invoked(options.Targets, graph);
             build.OnBuildCreated();
 
             if (PlanRequest.IsRequested(arguments))
                 return await PlanRequest.HandleAsync(_console, _environment, build, arguments, graph, invoked, packages).ConfigureAwait(false);
 
-            return await TargetRun.ExecuteAsync(build, args, arguments, graph, invoked, parameters, output).ConfigureAwait(false);
+            return await TargetRun.ExecuteAsync(build, args, arguments, options, graph, invoked, parameters, output).ConfigureAwait(false);
         }
         catch (TargetsException ex)
         {

@@ -13,7 +13,7 @@ internal static class GeneratedFiles
         var root = build.RootDirectory;
         var files = new List<(string Path, string Content)>
         {
-            (Path.Combine(root, ".nuke", "build.schema.json"), BuildSchema.Render(parameters)),
+            (Path.Combine(root, ".nuke", "build.schema.json"), BuildSchema.Render(parameters, graph.Targets.Select(t => t.Name).ToList())),
         };
         foreach (var a in build.GetType().GetCustomAttributes<GitHubActionsAttribute>())
             files.Add((Path.Combine(root, GitHubActionsWorkflow.RelativePath(a)), GitHubActionsWorkflow.Render(a, build.GetType().Name, graph)));

@@ -21,9 +21,15 @@ public abstract class NukeBuild
     /// <summary>True on a CI server (<c>CI</c> or <c>GITHUB_ACTIONS</c> set in the environment the host was given).</summary>
     public bool IsServerBuild { get; internal set; }
 
-    public bool IsGitHubActions { get; internal set; }
+    public bool IsGitHubActions => Host == HostKind.GitHubActions;
 
-    [Parameter("Show debug output.")] public bool Verbose;
+    /// <summary><c>--host</c>, or detected from the environment.</summary>
+    public HostKind Host { get; internal set; }
+
+    /// <summary><c>--verbosity</c> (<see cref="Verbose"/> is short for <see cref="Targets.Verbosity.Verbose"/>).</summary>
+    public Verbosity Verbosity { get; internal set; } = Verbosity.Normal;
+
+    [Parameter("Show debug output (short for --verbosity verbose).")] public bool Verbose;
 
     /// <summary>
     /// Exceptions the output shows as a message only (a user's mistake or a fault of the environment), not with a

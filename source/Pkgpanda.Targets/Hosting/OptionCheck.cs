@@ -4,7 +4,7 @@ namespace Pkgpanda.Targets;
 internal static class OptionCheck
 {
     /// <summary>Options the host reads itself (normalized); everything else must be a parameter of the build.</summary>
-    public static readonly string[] HostOptions = ["target", "skip", "help", "root", "continue", "profile", "plan", "planformat"];
+    public static readonly string[] HostOptions = ["target", "skip", "help", "root", "continue", "profile", "plan", "planformat", "verbosity", "nologo", "host"];
 
     public static void Check(Arguments arguments, IReadOnlyList<ParameterInfo> parameters)
     {

@@ -8,16 +8,17 @@ namespace Pkgpanda.Targets;
 /// </summary>
 internal static class TargetRun
 {
-    public static async Task<int> ExecuteAsync(NukeBuild build, IReadOnlyList<string> args, Arguments arguments, TargetGraph graph,
-        IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output)
+    public static async Task<int> ExecuteAsync(NukeBuild build, IReadOnlyList<string> args, Arguments arguments, HostOptions options,
+        TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output)
     {
         using var signals = new SignalCancellation();
         build.CancellationToken = signals.Token;
         var plan = ExecutionPlanner.Plan(graph, invoked);
-        var skip = SkipHandler.Rule(arguments, graph);
+        var skip = SkipHandler.Rule(options.Skip, graph);
         var resume = new ContinueHandler(build.RootDirectory, args, arguments);
         string? Reason(ExecutableTarget t) => skip(t) ?? resume.Reason(t);
         RequirementCheck.Check(plan, Reason, parameters);
+        if (!options.NoLogo) output.Logo(build.GetType().Name);
 
         var watch = Stopwatch.StartNew();
         var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, signals.Token).ConfigureAwait(false);

@@ -1,11 +1,10 @@
 namespace Pkgpanda.Targets;
 
-/// <summary>Target names from the command line (positional words and <c>--target</c>, joined with '+' or not) and their lookup.</summary>
+/// <summary>The invoked targets (<see cref="HostOptions.Targets"/>: names joined with '+' or not) and their lookup.</summary>
 internal static class TargetSelection
 {
-    public static List<ExecutableTarget> Invoked(Arguments arguments, TargetGraph graph)
+    public static List<ExecutableTarget> Invoked(IReadOnlyList<string> names, TargetGraph graph)
     {
-        var names = Split(arguments.Positional.Concat(arguments.Values("target") ?? [])).ToList();
         if (names.Count == 0)
             return graph.Default is { } d ? [d] : throw new TargetsException($"No target given and no default target declared. {Available(graph)}");
         return names.Select(n => Find(graph, n, "target")).Distinct().ToList();
