@@ -22,6 +22,7 @@ partial class Mkpanda
     IRepository? _repository;
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
+    FileLock? _runLock;
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
@@ -34,6 +35,8 @@ partial class Mkpanda
     DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+
+    Reports Reports => new(Log);
 
     IProgress<string> Info => new SyncProgress<string>(Log.Information);
 
@@ -51,8 +54,23 @@ partial class Mkpanda
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
     {
+        // The upstream checkout is written into the cache; a plain tree is held only once it loads, so a mistake in it writes nothing.
+        if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        HoldCache();
+        return store;
+    }
+
+    /// <summary>
+    /// Every run that loads the tree holds its cache shared until the process ends, so Clean knows a run is live
+    /// (and waits here while a Clean --all runs). A tree that is missing or read-only is left alone: nothing is written.
+    /// </summary>
+    void HoldCache()
+    {
+        if (_runLock is not null || !Directory.Exists(PackagesPath)) return;
+        try { _runLock = FileLock.AcquireSharedAsync(new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath, CancellationToken).GetAwaiter().GetResult(); }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException) { }
     }
 
     IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
@@ -77,7 +95,7 @@ partial class Mkpanda
         var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
         var context = new BuildContext
         {
-            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
+            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));

@@ -27,7 +27,7 @@ public sealed class PackageBuilder(BuildContext context)
         if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
             return UpToDate(plan, PackageStatus.Downloaded, watch);
 
-        using var held = await FileLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
+        using var held = await FileLock.AcquireAsync(cache.BuildLockPath(id), cancellationToken).ConfigureAwait(false);
         // Another process may have built it while we waited for the lock.
         if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
         // Holding the lock, any temporary tarball of this id is a leftover of a killed run.
@@ -68,21 +68,30 @@ public sealed class PackageBuilder(BuildContext context)
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             cache.WriteLatest(plan.Key, id);
+            if (context.KeepAll)
+                context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
             return Finish(plan, PackageStatus.Built, watch);
         }
-        catch (BuildError error) when (context.KeepFailed)
+        catch (BuildError error) when (context.KeepFailed || context.KeepAll)
         {
-            // pkgpanda's --dont-clean-after-build: keep src/, result/ and install/ for a look at what went wrong.
-            var kept = Path.Combine(cache.FailedFolder, id.ToString());
-            FileTree.Delete(kept);
-            Directory.CreateDirectory(cache.FailedFolder);
-            Directory.Move(scratch.Root, kept);
+            // Keep src/, result/ and install/ for a look at what went wrong.
+            var kept = Keep(scratch, cache.FailedFolder, id);
             throw new BuildError($"{error.Message}\nThe build folder (src/, result/, install/) is kept at {PackageStore.Shown(kept)}.", error);
         }
         finally
         {
             scratch.Delete();
         }
+    }
+
+    /// <summary>Moves the scratch folder to <c>&lt;folder&gt;/&lt;id&gt;</c> (replacing an older one), under the id's build lock.</summary>
+    private static string Keep(Scratch scratch, string folder, PackageId id)
+    {
+        var kept = Path.Combine(folder, id.ToString());
+        FileTree.Delete(kept);
+        Directory.CreateDirectory(folder);
+        Directory.Move(scratch.Root, kept);
+        return kept;
     }
 
     private PackageResult UpToDate(PackagePlan plan, PackageStatus status, Stopwatch watch)

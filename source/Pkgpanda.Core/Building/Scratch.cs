@@ -33,11 +33,17 @@ public sealed class Scratch
         if (!Directory.Exists(scratchFolder)) return;
         foreach (var dir in Directory.EnumerateDirectories(scratchFolder))
         {
-            var parts = Path.GetFileName(dir).Split('.');
-            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
+            if (OwnerOf(dir) is not { } pid) continue;
             if (pid == Environment.ProcessId || Runners.LocalHost.IsAlive(pid)) continue;
             DeleteTree(dir);
         }
+    }
+
+    /// <summary>The process a scratch folder belongs to (<c>&lt;name&gt;.&lt;pid&gt;.&lt;guid&gt;</c>), or null for another name.</summary>
+    public static int? OwnerOf(string scratchRoot)
+    {
+        var parts = Path.GetFileName(scratchRoot).Split('.');
+        return parts.Length >= 3 && int.TryParse(parts[^2], out var pid) ? pid : null;
     }
 
     private static void DeleteTree(string path) => Store.FileTree.TryDelete(path);
