@@ -31,11 +31,6 @@ partial class Mkpanda : NukeBuild
     [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] readonly string? RepositoryUrl;
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 
-    Target Clean => _ => _
-        .Description("Remove the build scratch, kept build folders and temporaries; with --all the whole package cache")
-        .Before(Setup, Resolve)
-        .Executes(() => Reports.Cleaned(CacheCleaner.Clean(new PackageCache(PackageStore.CacheDirOf(PackagesPath)), All), All));
-
     Target Setup => _ => _
         .Description("Provision the Docker engine and the builder images")
         .Executes(Provision);
@@ -75,4 +70,9 @@ partial class Mkpanda : NukeBuild
         .Description("Run the test suite (needs Setup: tests use the real engine)")
         .DependsOn(Setup)
         .Executes(() => TestRunner.RunAsync(RootDirectory, Log, CancellationToken));
+
+    Target Clean => _ => _
+        .Description("Remove the build scratch, kept build folders and temporaries; with --all the whole package cache")
+        .Before(Setup, Resolve)
+        .Executes(() => Reports.Cleaned(CacheCleaner.Clean(new PackageCache(PackageStore.CacheDirOf(PackagesPath)), All), All));
 }
