@@ -102,7 +102,10 @@ sealed class Reports(Log log)
 
     public void Cleaned(CleanResult result, bool all)
     {
-        foreach (var path in result.Removed) Line($"  removed  {path}");
+        // At 600 packages the list runs to thousands of lines: the first few, the rest with --verbose.
+        var shown = log.Verbose ? result.Removed.Count : Math.Min(result.Removed.Count, 20);
+        foreach (var path in result.Removed.Take(shown)) Line($"  removed  {path}");
+        if (shown < result.Removed.Count) Line($"  ... and {result.Removed.Count - shown} more (--verbose lists them)");
         foreach (var kept in result.Kept) log.Warning($"Kept {kept}");
         Line($"Clean: {result.Removed.Count} removed, {result.Kept.Count} kept ({(all ? "the whole cache" : "scratch, kept build folders and temporaries; --all also removes the built packages and source caches")}).");
     }
