@@ -92,7 +92,7 @@ partial class Mkpanda
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
-        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
+        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
         var context = new BuildContext
         {
             Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
