@@ -74,7 +74,7 @@ sealed class Reports(Log log)
     public void Built(BuildSummary summary)
     {
         Line();
-        var width = summary.Results.Select(r => r.Key.ToString().Length).DefaultIfEmpty(8).Max() + 2;
+        var width = Math.Max("PACKAGE".Length, summary.Results.Select(r => r.Key.ToString().Length).DefaultIfEmpty(0).Max()) + 2;
         Line($"{"PACKAGE".PadRight(width)}{"STATUS",-12}{"DURATION",10}  DETAIL");
         foreach (var r in summary.Results)
         {

@@ -68,6 +68,7 @@ public sealed class PackageBuilder(BuildContext context)
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             cache.WriteLatest(plan.Key, id);
+            new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
             if (context.KeepAll)
                 context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
             return Finish(plan, PackageStatus.Built, watch);
