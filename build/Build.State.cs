@@ -70,7 +70,7 @@ partial class Mkpanda
     {
         if (_runLock is not null || !Directory.Exists(PackagesPath)) return;
         try { _runLock = FileLock.AcquireSharedAsync(new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath, CancellationToken).GetAwaiter().GetResult(); }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException) { }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault) { }
     }
 
     IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
@@ -121,4 +121,10 @@ partial class Mkpanda
     }
 
     protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
+
+    /// <summary>A cancelled run that did not stop in time: remove this process's temporaries and scratch before it exits.</summary>
+    protected override void OnInterruptTimedOut()
+    {
+        if (_store is not null) Cache.RemoveAbandoned(pid => pid == Environment.ProcessId);
+    }
 }

@@ -107,7 +107,7 @@ sealed class Reports(Log log)
         foreach (var path in result.Removed.Take(shown)) Line($"  removed  {path}");
         if (shown < result.Removed.Count) Line($"  ... and {result.Removed.Count - shown} more (--verbose lists them)");
         foreach (var kept in result.Kept) log.Warning($"Kept {kept}");
-        Line($"Clean: {result.Removed.Count} removed, {result.Kept.Count} kept ({(all ? "the whole cache" : "scratch, kept build folders and temporaries; --all also removes the built packages and source caches")}).");
+        Line($"Clean: {result.Removed.Count} removed, {result.Temporaries} temporaries removed, {result.Kept.Count} kept ({(all ? "the whole cache" : "scratch, kept build folders and temporaries; --all also removes the built packages and source caches")}).");
     }
 
     static string? FirstLine(string? text) => text?.Split('\n')[0];

@@ -84,7 +84,7 @@ public class FrontDoorOptionTests
 
         var clean = await root.RunAsync("Clean");
         clean.ExitCode.ShouldBe(0, clean.ToString());
-        clean.Output.ShouldContain("Clean: 2 removed, 0 kept");
+        clean.Output.ShouldContain("Clean: 2 removed, 0 temporaries removed, 0 kept");
         Directory.EnumerateFileSystemEntries(Path.Combine(cache, "tmp")).ShouldBeEmpty();
         Directory.EnumerateFileSystemEntries(Path.Combine(cache, "failed")).ShouldBeEmpty();
         File.Exists(built).ShouldBeTrue();

@@ -7,13 +7,16 @@ namespace Pkgpanda.Core.Store;
 /// </summary>
 public sealed class FileLock : IDisposable
 {
+    /// <summary>EWOULDBLOCK: the flock is held by another process; any other failure is not worth waiting for.</summary>
+    private const int LockHeld = 11;
+
     private readonly FileStream _stream;
 
     private FileLock(FileStream stream) => _stream = stream;
 
     /// <summary>Waits for the exclusive lock.</summary>
     public static Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken) =>
-        WaitAsync(() => TryAcquire(path), cancellationToken);
+        WaitAsync(() => TryOpen(path, shared: false), cancellationToken);
 
     /// <summary>Waits for a shared lock: many holders at once, but none while an exclusive one is held.</summary>
     public static Task<FileLock> AcquireSharedAsync(string path, CancellationToken cancellationToken) =>
@@ -24,7 +27,8 @@ public sealed class FileLock : IDisposable
 
     private static FileLock? TryOpen(string path, bool shared)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        FileSystemFault.Guard(folder, "create the folder", () => Directory.CreateDirectory(folder));
         try
         {
             // .NET takes flock(LOCK_EX | LOCK_NB) for FileShare.None and flock(LOCK_SH | LOCK_NB) otherwise (for a
@@ -33,9 +37,13 @@ public sealed class FileLock : IDisposable
                 ? new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite)
                 : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException ex) when (ex.HResult == LockHeld)
         {
             return null;
+        }
+        catch (Exception ex) when (FileSystemFault.Of(ex, path, "create the lock file") is { } fault)
+        {
+            throw fault;
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
     public const int ExitUsage = ExitCode.Usage;
     public const int ExitCancelled = ExitCode.Cancelled;
 
+    /// <summary>How long a cancelled run may take to stop before the process exits regardless.</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long <c>--plan</c> waits for package ids before drawing the packages without them.</summary>
     public TimeSpan PackageIdTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -63,7 +66,7 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
             if (PlanRequest.IsRequested(arguments))
                 return await PlanRequest.HandleAsync(_console, _environment, build, arguments, graph, invoked, packages).ConfigureAwait(false);
 
-            return await TargetRun.ExecuteAsync(build, args, arguments, options, graph, invoked, parameters, output).ConfigureAwait(false);
+            return await TargetRun.ExecuteAsync(build, args, arguments, options, graph, invoked, parameters, output, InterruptGrace).ConfigureAwait(false);
         }
         catch (TargetsException ex)
         {

@@ -4,15 +4,17 @@ namespace Pkgpanda.Targets;
 
 /// <summary>
 /// Runs the invoked targets: plans them, applies the skips (<see cref="SkipHandler"/>, <see cref="ContinueHandler"/>),
-/// checks required parameters, executes under <see cref="SignalCancellation"/> and prints the summary.
+/// checks required parameters, executes under <see cref="Interruption"/> (Ctrl+C, SIGTERM) and prints the summary.
 /// </summary>
 internal static class TargetRun
 {
     public static async Task<int> ExecuteAsync(NukeBuild build, IReadOnlyList<string> args, Arguments arguments, HostOptions options,
-        TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output)
+        TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output, TimeSpan interruptGrace)
     {
-        using var signals = new SignalCancellation();
-        build.CancellationToken = signals.Token;
+        using var cancellation = new CancellationTokenSource();
+        build.CancellationToken = cancellation.Token;
+        // Ctrl+C / SIGTERM cancel the run; a run still going after the grace period exits anyway (Interruption).
+        using var interruption = new Interruption(cancellation, interruptGrace, build.OnInterruptTimedOut);
         var plan = ExecutionPlanner.Plan(graph, invoked);
         var skip = SkipHandler.Rule(options.Skip, graph);
         var resume = new ContinueHandler(build.RootDirectory, args, arguments);
@@ -21,10 +23,10 @@ internal static class TargetRun
         if (!options.NoLogo) output.Logo(build.GetType().Name);
 
         var watch = Stopwatch.StartNew();
-        var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, signals.Token).ConfigureAwait(false);
+        var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, cancellation.Token).ConfigureAwait(false);
         output.Summary(plan, ok, watch.Elapsed);
         resume.Finished(ok);
-        if (signals.IsCancellationRequested) return ExitCode.Cancelled;
+        if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCode.Cancelled;
         return ok ? ExitCode.Succeeded : ExitCode.Failed;
     }
 }

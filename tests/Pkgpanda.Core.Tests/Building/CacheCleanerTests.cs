@@ -27,11 +27,11 @@ public sealed class CacheCleanerTests : IDisposable
             $"packages/mesos/{Mesos}.tar.xz", "packages/mesos/latest", $"packages/mesos/{Mesos}.log",
             $"packages/curl/{Curl}.tar.xz", "packages/curl/curl/cache.git/HEAD", "packages/curl/curl/curl-8.tar.gz",
             "bootstrap/abc.bootstrap.tar.xz", "complete/complete.latest.json",
-            // what it removes
+            // what it removes (temporaries are named by Temporary: their owner's pid, then a unique part)
             $"tmp/{Mesos}.{_deadPid}.{Guid32}/src/main.c", $"failed/{Curl}/result/lib/partial", $"kept/{Mesos}/src/x",
-            $"packages/mesos/.{Mesos}.tar.xz.{Guid32}.tmp", $"packages/mesos/.latest.{Guid32}.tmp",
-            $"packages/mesos/{Mesos}.log.{_deadPid}.tmp", $"packages/curl/curl/curl-8.tar.gz.tmp-{Guid32}",
-            $"packages/curl/curl/cache.git.tmp-{Guid32}/HEAD", $"upstream/checkout.tmp-{Guid32}/packages/x",
+            $"packages/mesos/.{Mesos}.tar.xz.{_deadPid}.{Guid32}.tmp", $"packages/mesos/.latest.{_deadPid}.{Guid32}.tmp",
+            $"packages/mesos/{Mesos}.log.{_deadPid}.tmp", $"packages/curl/curl/.curl-8.tar.gz.{_deadPid}.{Guid32}.tmp",
+            $"packages/curl/curl/.cache.git.{_deadPid}.{Guid32}.tmp/HEAD", $"upstream/.checkout.{_deadPid}.{Guid32}.tmp/packages/x",
         })
             _tree.File("cache/" + file, "x");
     }
@@ -53,7 +53,8 @@ public sealed class CacheCleanerTests : IDisposable
             $"cache/packages/curl/{Curl}.tar.xz", "cache/packages/curl/curl/cache.git/HEAD", "cache/packages/curl/curl/curl-8.tar.gz",
             $"cache/packages/mesos/{Mesos}.log", $"cache/packages/mesos/{Mesos}.tar.xz", "cache/packages/mesos/latest",
         }.Concat(TreeFiles).Order(StringComparer.Ordinal), ignoreOrder: false);
-        result.Removed.Count.ShouldBe(9);
+        result.Removed.Count.ShouldBe(3);
+        result.Temporaries.ShouldBe(6);
     }
 
     [Fact]
@@ -82,27 +83,26 @@ public sealed class CacheCleanerTests : IDisposable
     [Fact]
     public async Task Beside_a_running_build_clean_keeps_what_it_holds_and_removes_what_is_abandoned()
     {
-        // This process stands for a live run: it holds the cache, has a scratch folder and is building mesos.
-        var liveScratch = $"cache/tmp/{Mesos}.{Environment.ProcessId}.{Guid32}/src/a.c";
-        _tree.File(liveScratch, "x").File($"cache/failed/{Mesos}/src/y", "x");
+        // This process stands for a live run: it holds the cache, has a scratch folder and temporaries, and is building mesos.
+        var pid = Environment.ProcessId;
+        var live = new[] { $"cache/tmp/{Mesos}.{pid}.{Guid32}/src/a.c", $"cache/packages/mesos/.{Mesos}.tar.xz.{pid}.{Guid32}.tmp", $"cache/packages/mesos/{Mesos}.log.{pid}.tmp" };
+        foreach (var file in live) _tree.File(file, "x");
+        _tree.File($"cache/failed/{Mesos}/src/y", "x");
         using var run = await FileLock.AcquireSharedAsync(_cache.RunLockPath, CancellationToken.None);
         using var building = await FileLock.AcquireAsync(_cache.BuildLockPath(Mesos), CancellationToken.None);
 
         var result = CacheCleaner.Clean(_cache, all: false);
         var present = Present();
-        present.ShouldContain(liveScratch);
+        foreach (var file in live) present.ShouldContain(file);
         present.ShouldContain($"cache/kept/{Mesos}/src/x");
         present.ShouldContain($"cache/failed/{Mesos}/src/y");
-        present.ShouldContain($"cache/packages/mesos/.{Mesos}.tar.xz.{Guid32}.tmp");
-        present.ShouldContain($"cache/packages/mesos/.latest.{Guid32}.tmp");
-        present.ShouldContain($"cache/packages/curl/curl/curl-8.tar.gz.tmp-{Guid32}");
-        // abandoned: a dead process's scratch and log, the failed folder of a package no one builds
-        present.ShouldNotContain(p => p.StartsWith($"cache/tmp/{Mesos}.{_deadPid}.", StringComparison.Ordinal));
-        present.ShouldNotContain($"cache/packages/mesos/{Mesos}.log.{_deadPid}.tmp");
-        present.ShouldNotContain(p => p.StartsWith($"cache/failed/{Curl}", StringComparison.Ordinal));
-        result.Kept.ShouldContain(k => k.Contains($"process {Environment.ProcessId}") && k.Contains("running build"));
-        result.Kept.ShouldContain(k => k.Contains($"kept/{Mesos}") && k.Contains("a running build of this package"));
         present.ShouldContain($"cache/packages/mesos/{Mesos}.tar.xz");
+        // abandoned: a dead process's scratch and temporaries, the failed folder of a package no one builds
+        present.ShouldNotContain(p => p.Contains($".{_deadPid}.", StringComparison.Ordinal));
+        present.ShouldNotContain(p => p.StartsWith($"cache/failed/{Curl}", StringComparison.Ordinal));
+        result.Temporaries.ShouldBe(6);
+        result.Kept.ShouldContain(k => k.Contains($"process {pid}") && k.Contains("running build"));
+        result.Kept.ShouldContain(k => k.Contains($"kept/{Mesos}") && k.Contains("a running build of this package"));
     }
 
     [Fact]
