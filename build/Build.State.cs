@@ -22,6 +22,7 @@ partial class Mkpanda
     IRepository? _repository;
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
+    FileHashCache? _hashes;
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
@@ -55,9 +56,27 @@ partial class Mkpanda
         return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
     }
 
-    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
+    /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>
+    FileHashCache Hashes => _hashes ??= FileHashCache.Open(Path.Combine(Store.CacheDir, "file-hashes"));
 
-    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() => _plans ??= await Ids.ComputeAsync(Graph, CancellationToken);
+    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage, Hashes);
+
+    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans()
+    {
+        if (_plans is null)
+        {
+            _plans = await Ids.ComputeAsync(Graph, CancellationToken);
+            Hashes.Save();
+        }
+        return _plans;
+    }
+
+    async Task<IdResult> AvailableIds()
+    {
+        var ids = await Ids.ComputeAvailableAsync(Graph, CancellationToken);
+        Hashes.Save();
+        return ids;
+    }
 
     async Task Provision()
     {
@@ -65,7 +84,8 @@ partial class Mkpanda
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
         var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
-        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
+        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, Hashes, CancellationToken);
+        Hashes.Save();
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
