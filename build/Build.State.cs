@@ -23,6 +23,7 @@ partial class Mkpanda
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
     FileHashCache? _hashes;
+    EngineProbe? _probe;
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
@@ -33,6 +34,11 @@ partial class Mkpanda
     PackageCache Cache => new(Store.CacheDir);
 
     DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
+
+    /// <summary>Image ids over a plain socket request; the Docker client is made only when something is created, built or run.</summary>
+    EngineProbe? Probe => _probe ??= EngineProbe.For(DockerRunner.ResolveEndpoint(DockerHost), () => Docker);
+
+    IImageResolver Images => Probe ?? (IImageResolver)Docker;
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
@@ -59,7 +65,7 @@ partial class Mkpanda
     /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>
     FileHashCache Hashes => _hashes ??= FileHashCache.Open(Path.Combine(Store.CacheDir, "file-hashes"));
 
-    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage, Hashes);
+    IdBuilder Ids => new(Sources.Fetchers, Images, BuilderImage, Hashes);
 
     async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans()
     {
@@ -80,6 +86,11 @@ partial class Mkpanda
 
     async Task Provision()
     {
+        if (await InPlace() is { } present)
+        {
+            Log.Information($"Builder image {BuilderImage} is present ({present[..19]})");
+            return;
+        }
         await new EngineProvisioner(Docker, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
@@ -89,6 +100,21 @@ partial class Mkpanda
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
+    }
+
+    /// <summary>The default builder's id when the engine answers and every image the selection uses is in place (the usual case).</summary>
+    async Task<string?> InPlace()
+    {
+        if (Probe is not { } probe) return null;
+        try
+        {
+            var id = await probe.TryGetImageIdAsync(BuilderImage, CancellationToken);
+            var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
+            if (id is null || !await BuilderImages.AllInPlaceAsync(probe.TryGetImageIdAsync, Store.Builders, used, Hashes, CancellationToken)) return null;
+            Hashes.Save();
+            return id;
+        }
+        catch (IOException) { return null; }
     }
 
     async Task<BuildSummary> BuildPackages()

@@ -20,7 +20,7 @@ sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent
         switch (value)
         {
             case PhaseChanged { Phase: BuildPhase.Done } p:
-                _running.TryRemove(p.Key, out _);
+                if (_running.TryRemove(p.Key, out var done)) log.Debug($"{p.Key}: done at {done.Clock.Elapsed.TotalSeconds:0.000}s");
                 break;
             case PhaseChanged p:
                 var entry = _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew()), (_, old) => (p.Phase, old.Clock));

@@ -11,9 +11,13 @@ public static class TreeBuild
     public static async Task<BuildSummary> RunAsync(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans,
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
-        // A run killed earlier may have left containers writing into its scratch folders; stop them first.
-        await context.Runner.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
-        Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
+        // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
+        // nothing to build starts no container and writes no scratch folder, so it leaves that to the next build.
+        if (graph.Order.Any(k => !context.Cache.Contains(plans[k].Id)))
+        {
+            await context.Runner.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+            Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
+        }
         var builder = new PackageBuilder(context);
         var results = await new Scheduler(options, context.Events)
             .RunAsync(graph, (key, ct) => builder.BuildAsync(plans[key], plans, ct), cancellationToken)
