@@ -120,7 +120,9 @@ partial class Mkpanda
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
-        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
+        var times = new BuildTimes(Cache);
+        var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, Parallel), live: !Console.IsOutputRedirected && !IsServerBuild);
         var context = new BuildContext
         {
             Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,

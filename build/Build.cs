@@ -7,7 +7,7 @@ using Pkgpanda.Targets;
 /// <c>Build</c> and C# forbids a member named like its class.
 /// </summary>
 [GitHubActions("ci", InvokedTargets = ["Test"], PackageTargets = ["Build"], PackageTree = "examples/packages",
-    AptPackages = ["busybox-static", "nginx-light", "chromium", "graphviz"])]
+    AptPackages = ["busybox-static", "nginx-light", "chromium", "graphviz", "tmux"])]
 partial class Mkpanda : NukeBuild
 {
     public static int Main() => Execute<Mkpanda>(x => x.Hash);

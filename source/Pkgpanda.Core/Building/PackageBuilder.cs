@@ -68,6 +68,7 @@ public sealed class PackageBuilder(BuildContext context)
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             cache.WriteLatest(plan.Key, id);
+            new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
             return Finish(plan, PackageStatus.Built, watch);
         }
         catch (BuildError error) when (context.KeepFailed)
