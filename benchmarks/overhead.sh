@@ -67,5 +67,7 @@ printf '  %-48s %6d ms\n' "    start -> die (the script, in the container)" "$(a
 printf '  %-48s %6d ms\n' "    die -> destroy (wait, copy out, remove)" "$(avg 5)"
 printf '  %-48s %6d ms\n' "    client side of the run (API calls, logs)" "$(avg 6)"
 printf '  %-48s %6d ms\n' "    pack, check, write latest" "$(avg 7)"
+parts=$(awk "BEGIN { print ${sums[1]} + ${sums[2]} + ${sums[3]} + ${sums[4]} + ${sums[5]} + ${sums[6]} + ${sums[7]} }")
+printf '  %-48s %6d ms\n' "    other (Docker client start, container sweep)" "$(ms "(${sums[8]} - $parts) / $RUNS")"
 echo "  containers per package: $containers"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
