@@ -133,10 +133,11 @@ partial class Mkpanda
 
     async Task<IReadOnlyList<BootstrapResult>> PackTrees()
     {
-        var plans = await Ids.ComputeAsync(PackageGraph.ForTrees(Store, new Selection(null, null, TreeVariant).Trees(Store)), CancellationToken);
+        var trees = new Selection(null, null, TreeVariant).TreesToPack(Store);
+        var plans = await Ids.ComputeAsync(PackageGraph.ForTrees(Store, trees), CancellationToken);
         var bundle = new BootstrapBundle(Cache);
         var results = new List<BootstrapResult>();
-        foreach (var tree in new Selection(null, null, TreeVariant).Trees(Store))
+        foreach (var tree in trees)
             results.Add(await bundle.PackAsync(Store, tree, plans, Downloader is { } d ? d.TryDownloadBootstrapAsync : null, CancellationToken));
         return _packed = results;
     }
@@ -149,4 +150,10 @@ partial class Mkpanda
     }
 
     protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
+
+    /// <summary>A cancelled run that did not stop in time: remove this process's temporaries and scratch before it exits.</summary>
+    protected override void OnInterruptTimedOut()
+    {
+        if (_store is not null) Cache.RemoveAbandoned(pid => pid == Environment.ProcessId);
+    }
 }

@@ -12,22 +12,24 @@ partial class Mkpanda : NukeBuild
 {
     public static int Main() => Execute<Mkpanda>(x => x.Hash);
 
-    [Parameter("The package tree (folder of packages)")] readonly string PackagesDir = "examples/packages";
-    [Parameter("Build only this package (and what it requires)")] readonly string? Package;
-    [Parameter("The variant of --package (default: the default variant)")] readonly string? Variant;
-    [Parameter("Only this tree variant (default: all)")] readonly string? TreeVariant;
+    [Parameter("The package tree (folder of packages)", Value = "a folder")] readonly string PackagesDir = "examples/packages";
+    [Parameter("Build only this package (and what it requires)", Value = "a package name")] readonly string? Package;
+    [Parameter("The variant of --package (default: the default variant)", Value = "a variant name")] readonly string? Variant;
+    [Parameter("Only this tree variant (default: all)", Value = "a tree variant name")] readonly string? TreeVariant;
     [Parameter("The image used when a buildinfo names no 'docker'")] readonly string BuilderImage = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
     [Parameter("The Docker engine (default: DOCKER_HOST or the local socket)")] readonly string? DockerHost;
-    [Parameter("Write the resolved plan as JSON to this file")] readonly string? PlanJson;
-    [Parameter("How many packages build at once (default: the number of cores)")] readonly int Parallel = Environment.ProcessorCount;
+    [Parameter("Write the resolved plan as JSON to this file", Value = "a file name")] readonly string? PlanJson;
+    [Parameter("How many packages build at once (default: the number of cores)", Value = "a number of packages (at least 1)")] readonly int Parallel = Environment.ProcessorCount;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] readonly bool Continue;
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] readonly bool AllowNetwork;
     [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] readonly bool KeepFailed;
     [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] readonly string? RepositoryUrl;
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 
+    // Setup needs the resolved tree (which builder images to make), and a mistake in the tree is Resolve's to report.
     Target Setup => _ => _
         .Description("Provision the Docker engine and the builder images")
+        .DependsOn(Resolve)
         .Executes(Provision);
 
     Target Resolve => _ => _
@@ -47,7 +49,7 @@ partial class Mkpanda : NukeBuild
     Target Build => _ => _
         .Description("Build the selected packages (and what they require) in containers")
         .DependsOn(Hash)
-        .Executes(async () => Reports.Built(await BuildPackages()));
+        .Executes(async () => Reports.Built(await BuildPackages(), Log, CancellationToken));
 
     Target Pack => _ => _
         .Description("Make the bootstrap bundle and complete.latest.json of each tree variant")

@@ -12,12 +12,11 @@ public static class TreeBuild
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
         // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
-        // nothing to build starts no container and writes no scratch folder, so it leaves that to the next build.
+        // nothing to build starts no container, so it leaves that to the next build (and makes no Docker client for it).
         if (graph.Order.Any(k => !context.Cache.Contains(plans[k].Id)))
-        {
             await context.Runner.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
-            Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
-        }
+        // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
+        context.Cache.RemoveAbandoned();
         var builder = new PackageBuilder(context);
         var results = await new Scheduler(options, context.Events)
             .RunAsync(graph, (key, ct) => builder.BuildAsync(plans[key], plans, ct), cancellationToken)
@@ -33,14 +32,16 @@ public sealed record BuildSummary(IReadOnlyList<PackageResult> Results)
 
     public bool Succeeded => Results.All(r => r.Status is PackageStatus.Built or PackageStatus.Cached or PackageStatus.Downloaded);
 
-    /// <summary>Throws one error naming every failure, so the Build target fails with a readable message.</summary>
+    /// <summary>
+    /// Throws one error naming every failure, so the Build target fails with a readable message. The packages not
+    /// built because of a failure (or a cancellation) are not errors of their own; the front end mentions them.
+    /// </summary>
     public void ThrowIfFailed()
     {
         if (Succeeded) return;
         var failed = Results.Where(r => r.Status == PackageStatus.Failed).ToList();
-        var lines = failed.Select(r => $"{r.Key}: {r.Reason}")
-            .Concat(Results.Where(r => r.Status == PackageStatus.Skipped).Select(r => $"{r.Key}: skipped, {r.Reason}"))
-            .Concat(Results.Where(r => r.Status == PackageStatus.NotRun).Select(r => $"{r.Key}: not built ({r.Reason})"));
-        throw new BuildError($"{failed.Count} package(s) failed to build:\n{string.Join("\n", lines)}");
+        if (failed.Count == 0)
+            throw new BuildError($"The build stopped before {Count(PackageStatus.Skipped) + Count(PackageStatus.NotRun)} of {Results.Count} packages were built.");
+        throw new BuildError($"{failed.Count} {(failed.Count == 1 ? "package" : "packages")} failed to build:\n{string.Join("\n", failed.Select(r => $"{r.Key}: {r.Reason}"))}");
     }
 }

@@ -28,6 +28,6 @@ public sealed class BuildTimes(PackageCache cache)
     public void Write(PackageKey key, TimeSpan duration)
     {
         try { AtomicFile.WriteAllText(PathOf(key), duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "\n"); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnvironmentFault) { }
     }
 }
