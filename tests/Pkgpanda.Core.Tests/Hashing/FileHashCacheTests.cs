@@ -28,7 +28,7 @@ public class FileHashCacheTests
         // Every file the test wrote is older than the racy window now, so the run may remember it.
         await Task.Delay(Racy * 2);
         var store = PackageStore.Load(tree.Root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         var cache = FileHashCache.Open(CachePath(tree), Racy);
         var cached = await new IdBuilder(new SourceFetchers(store.CacheDir), new FixedImages(), FixedImages.DefaultImage, cache).ComputeAsync(graph);
         cache.Save();
