@@ -35,12 +35,16 @@ if [ -d "$DCOS" ]; then
     git -C "$WORK/dcos" init -q && git -C "$WORK/dcos" add -A && git -C "$WORK/dcos" -c user.name=bench -c user.email=bench@localhost commit -qm tree
 fi
 
+# Each checkout runs from its own folder: a build program finds its root (.nuke/) from the current directory, and
+# the baseline must not rewrite this checkout's generated files.
+now() { (cd "$ROOT" && ./build.sh "$@"); }
+base() { (cd "$WORK/base" && ./build.sh "$@"); }
 run() { "$@" >"$WORK/last.log" 2>&1 || { echo "failed: $*"; tail -20 "$WORK/last.log"; exit 1; }; }
-run "$ROOT/build.sh" --target Build --packages-dir "$WORK/tree"          # bootstraps this checkout, builds the tree once
-run "$WORK/base/build.sh" --target Build --packages-dir "$WORK/tree"     # bootstraps the baseline (same ids: no-op)
+run now --target Build --packages-dir "$WORK/tree"          # bootstraps this checkout, builds the tree once
+run base --target Build --packages-dir "$WORK/tree"         # bootstraps the baseline (same ids: no-op)
 grep -q "0 built, 30 up to date" "$WORK/last.log" || { echo "the baseline rebuilt something"; cat "$WORK/last.log"; exit 1; }
 if [ -d "$WORK/dcos" ]; then
-    run "$ROOT/build.sh" --target Hash --packages-dir "$WORK/dcos/packages"   # builds adminrouter's stand-in builder
+    run now --target Hash --packages-dir "$WORK/dcos/packages"   # builds adminrouter's stand-in builder
 fi
 
 # Best and median wall time, and median CPU (user + system) of RUNS runs after one warm-up; prints "best median cpu".
@@ -61,8 +65,8 @@ measure() {
 
 row() {
     local name=$1 goal=$2; shift 2
-    read -r nb nm nc <<<"$(measure "$ROOT/build.sh" "$@")"
-    read -r bb bm bc <<<"$(measure "$WORK/base/build.sh" "$@")"
+    read -r nb nm nc <<<"$(measure now "$@")"
+    read -r bb bm bc <<<"$(measure base "$@")"
     printf '%-26s now: best %5.3f s median %5.3f s cpu %5.3f s | %s: best %5.3f s median %5.3f s cpu %5.3f s | ratio (median) %4.1fx | goal <= %s s\n' \
         "$name" "$nb" "$nm" "$nc" "$BASE_REF" "$bb" "$bm" "$bc" "$(awk "BEGIN { print $bm / $nm }")" "$goal"
 }
