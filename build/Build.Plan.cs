@@ -1,7 +1,7 @@
 using Pkgpanda.Core.Model;
 using Pkgpanda.Targets;
 
-/// <summary>The engine's view of the selection: package nodes for --plan, --help and targets declared with .Packages(...).</summary>
+/// <summary>The engine's view of the selection: package nodes for --plan and --help.</summary>
 partial class Mkpanda
 {
     protected override async Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)

@@ -24,6 +24,7 @@ partial class Mkpanda
     IReadOnlyList<BootstrapResult> _packed = [];
     FileHashCache? _hashes;
     EngineProbe? _probe;
+    FileLock? _runLock;
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
@@ -42,6 +43,8 @@ partial class Mkpanda
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
+    Reports Reports => new(Log);
+
     IProgress<string> Info => new SyncProgress<string>(Log.Information);
 
     IProgress<FetchEvent> FetchProgress => new FetchLog(Log);
@@ -58,8 +61,23 @@ partial class Mkpanda
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
     {
+        // The upstream checkout is written into the cache; a plain tree is held only once it loads, so a mistake in it writes nothing.
+        if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        HoldCache();
+        return store;
+    }
+
+    /// <summary>
+    /// Every run that loads the tree holds its cache shared until the process ends, so Clean knows a run is live
+    /// (and waits here while a Clean --all runs). A tree that is missing or read-only is left alone: nothing is written.
+    /// </summary>
+    void HoldCache()
+    {
+        if (_runLock is not null || !Directory.Exists(PackagesPath)) return;
+        try { _runLock = FileLock.AcquireSharedAsync(new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath, CancellationToken).GetAwaiter().GetResult(); }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault) { }
     }
 
     /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>
@@ -122,10 +140,10 @@ partial class Mkpanda
         var plans = await Plans();
         var times = new BuildTimes(Cache);
         var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
-        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, Parallel), live: !Console.IsOutputRedirected && !IsServerBuild);
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, Parallel), live: !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
         var context = new BuildContext
         {
-            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
+            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));

@@ -1,3 +1,6 @@
+using Pkgpanda.Core.Building;
+using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Store;
 using Pkgpanda.Targets;
 
 /// <summary>
@@ -22,7 +25,9 @@ partial class Mkpanda : NukeBuild
     [Parameter("How many packages build at once (default: the number of cores)", Value = "a number of packages (at least 1)")] readonly int Parallel = Environment.ProcessorCount;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] readonly bool Continue;
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] readonly bool AllowNetwork;
-    [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] readonly bool KeepFailed;
+    [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id>")] readonly bool KeepFailed;
+    [Parameter("Keep every build's src/, result/ and install/: cache/kept/<id>, or cache/failed/<id> when it failed (pkgpanda's name)")] readonly bool DontCleanAfterBuild;
+    [Parameter("With Clean: also remove the package cache (built packages, bootstrap bundles, source caches)")] readonly bool All;
     [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] readonly string? RepositoryUrl;
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] readonly string? RepositoryToken;
 
@@ -67,4 +72,9 @@ partial class Mkpanda : NukeBuild
         .Description("Run the test suite (needs Setup: tests use the real engine)")
         .DependsOn(Setup)
         .Executes(() => TestRunner.RunAsync(RootDirectory, Log, CancellationToken));
+
+    Target Clean => _ => _
+        .Description("Remove the build scratch, kept build folders and temporaries; with --all the whole package cache")
+        .Before(Setup, Resolve)
+        .Executes(() => Reports.Cleaned(CacheCleaner.Clean(new PackageCache(PackageStore.CacheDirOf(PackagesPath)), All), All));
 }

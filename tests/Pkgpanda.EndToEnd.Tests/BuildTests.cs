@@ -136,6 +136,27 @@ public class BuildTests
     }
 
     [Fact]
+    public async Task Dont_clean_after_build_keeps_every_build_folder_and_keep_failed_only_the_failed_ones()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("curl/build"), "#!/bin/sh\nexit 5\n");
+        var all = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "curl", "--dont-clean-after-build"));
+        all.ExitCode.ShouldNotBe(0, all.ToString());
+        var kept = Directory.GetDirectories(Path.Combine(tree.Cache, "kept")).Single();
+        Path.GetFileName(kept).ShouldStartWith("openssl--");
+        all.Output.ShouldContain($"is kept at {kept}");
+        File.Exists(Path.Combine(kept, "result", "pkginfo.json")).ShouldBeTrue();
+        File.Exists(Path.Combine(kept, "src", "buildinfo.full.json")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(kept, "install")).ShouldBeTrue();
+        Path.GetFileName(Directory.GetDirectories(Path.Combine(tree.Cache, "failed")).Single()).ShouldStartWith("curl--");
+
+        var onlyFailed = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent", "--keep-failed"));
+        onlyFailed.ExitCode.ShouldBe(0, onlyFailed.ToString());
+        Directory.GetDirectories(Path.Combine(tree.Cache, "kept")).ShouldBe([kept]);
+        ScratchFolders(tree).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_script_whose_interpreter_is_missing_from_the_image_says_so()
     {
         using var tree = new ExampleTree();

@@ -16,6 +16,11 @@ public sealed record BuildContext
     public bool Network { get; init; }
     /// <summary>Keep a failed build's folder under <c>cache/failed/&lt;id&gt;</c> instead of deleting it.</summary>
     public bool KeepFailed { get; init; }
+    /// <summary>
+    /// pkgpanda's --dont-clean-after-build: keep every build's folder, a successful one under <c>cache/kept/&lt;id&gt;</c>
+    /// and a failed one under <c>cache/failed/&lt;id&gt;</c> (as <see cref="KeepFailed"/>).
+    /// </summary>
+    public bool KeepAll { get; init; }
     /// <summary>NUM_CORES for build scripts.</summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
     /// <summary>Tries a shared repository before building; null when there is none.</summary>

@@ -26,7 +26,7 @@ public sealed class PackageBuilder(BuildContext context)
         // The no-op path: a stat and a compare against the tarball's record.
         if (cache.Check(id).State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
 
-        using var held = await FileLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
+        using var held = await FileLock.AcquireAsync(cache.BuildLockPath(id), cancellationToken).ConfigureAwait(false);
         // Another process may have built it while we waited for the lock; a damaged tarball is set aside, under the lock.
         var check = cache.Check(id);
         if (check.State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
@@ -85,21 +85,30 @@ public sealed class PackageBuilder(BuildContext context)
             cache.Record(id);
             cache.WriteLatest(plan.Key, id);
             new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
+            if (context.KeepAll)
+                context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
             return Finish(plan, PackageStatus.Built, watch);
         }
-        catch (BuildError error) when (context.KeepFailed)
+        catch (BuildError error) when (context.KeepFailed || context.KeepAll)
         {
-            // pkgpanda's --dont-clean-after-build: keep src/, result/ and install/ for a look at what went wrong.
-            var kept = Path.Combine(cache.FailedFolder, id.ToString());
-            FileTree.Delete(kept);
-            Directory.CreateDirectory(cache.FailedFolder);
-            Directory.Move(scratch.Root, kept);
+            // Keep src/, result/ and install/ for a look at what went wrong.
+            var kept = Keep(scratch, cache.FailedFolder, id);
             throw new BuildError($"{error.Message}\nThe build folder (src/, result/, install/) is kept at {PackageStore.Shown(kept)}.", error);
         }
         finally
         {
             scratch.Delete();
         }
+    }
+
+    /// <summary>Moves the scratch folder to <c>&lt;folder&gt;/&lt;id&gt;</c> (replacing an older one), under the id's build lock.</summary>
+    private static string Keep(Scratch scratch, string folder, PackageId id)
+    {
+        var kept = Path.Combine(folder, id.ToString());
+        FileTree.Delete(kept);
+        Directory.CreateDirectory(folder);
+        Directory.Move(scratch.Root, kept);
+        return kept;
     }
 
     private PackageResult UpToDate(PackagePlan plan, PackageStatus status, Stopwatch watch)
