@@ -24,6 +24,8 @@ partial class Mkpanda
     IRepository? _repository;
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
+    FileHashCache? _hashes;
+    EngineProbe? _probe;
     FileLock? _runLock;
 
     string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
@@ -40,6 +42,11 @@ partial class Mkpanda
 
     /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
     DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
+
+    /// <summary>Image ids over a plain socket request; the Docker client is made only when something is created, built or run.</summary>
+    EngineProbe? Probe => _probe ??= EngineAddresses.Count == 1 ? EngineProbe.For(EngineAddresses[0].Endpoint, () => Docker) : null;
+
+    IImageResolver Images => Probe ?? (IImageResolver)Docker;
 
     SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
@@ -80,9 +87,27 @@ partial class Mkpanda
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault) { }
     }
 
-    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
+    /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>
+    FileHashCache Hashes => _hashes ??= FileHashCache.Open(Path.Combine(Store.CacheDir, "file-hashes"));
 
-    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() => _plans ??= await Ids.ComputeAsync(Graph, CancellationToken);
+    IdBuilder Ids => new(Sources.Fetchers, Images, BuilderImage, Hashes);
+
+    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans()
+    {
+        if (_plans is null)
+        {
+            _plans = await Ids.ComputeAsync(Graph, CancellationToken);
+            Hashes.Save();
+        }
+        return _plans;
+    }
+
+    async Task<IdResult> AvailableIds()
+    {
+        var ids = await Ids.ComputeAvailableAsync(Graph, CancellationToken);
+        Hashes.Save();
+        return ids;
+    }
 
     /// <summary>
     /// Setup: starts the default local engine when it is named and down (never for another address), opens the pool
@@ -107,11 +132,14 @@ partial class Mkpanda
                 Log.Information($"Copied {image} from {from} to {pool.Primary.Address}");
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]}) on {Docker.Address}" : $"Builder image {BuilderImage} is present ({id[..19]})");
-        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
+        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, Hashes, CancellationToken);
+        Hashes.Save();
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
     }
+
+    /// <summary>The default builder's id when the engine answers and every image the selection uses is in place (the usual case).</summary>
 
     async Task<BuildSummary> BuildPackages()
     {

@@ -49,7 +49,7 @@ partial class Mkpanda : NukeBuild
     Target Hash => _ => _
         .Description("Compute package ids without building")
         .DependsOn(Resolve, Setup)
-        .Executes(async () => Reports.Ids(Graph, await Ids.ComputeAvailableAsync(Graph, CancellationToken), Cache, PlanJson));
+        .Executes(async () => Reports.Ids(Graph, await AvailableIds(), Cache, PlanJson));
 
     Target Build => _ => _
         .Description("Build the selected packages (and what they require) in containers")

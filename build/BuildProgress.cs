@@ -38,7 +38,9 @@ sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate es
         switch (value)
         {
             case PhaseChanged { Phase: BuildPhase.Done } p:
-                lock (_lock) _running.Remove(p.Key);
+                TimeSpan? done = null;
+                lock (_lock) if (_running.Remove(p.Key, out var finished)) done = finished.Clock.Elapsed;
+                if (done is { } d) log.Debug(Above($"{p.Key}: done at {d.TotalSeconds:0.000}s"));
                 break;
             case PhaseChanged p:
                 TimeSpan elapsed;

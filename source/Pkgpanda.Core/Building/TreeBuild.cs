@@ -15,8 +15,10 @@ public static class TreeBuild
     public static async Task<BuildSummary> RunAsync(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans,
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
-        // A run killed earlier may have left containers writing into its scratch folders; stop them first.
-        await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
+        // nothing to build starts no container, so it leaves that to the next build.
+        if (graph.Order.Any(k => !context.Cache.Contains(plans[k].Id)))
+            await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
         // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
         context.Cache.RemoveAbandoned();
         await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);

@@ -25,14 +25,14 @@ public static class BuilderImages
     /// registry), and the package ids name the image id actually used either way.
     /// </summary>
     public static async Task<Outcome> EnsureAsync(IImageStore runner, IReadOnlyDictionary<string, string> builders,
-        IReadOnlySet<string> usedImages, IProgress<string> output, CancellationToken cancellationToken)
+        IReadOnlySet<string> usedImages, IProgress<string> output, FileHashCache? hashes, CancellationToken cancellationToken)
     {
         var built = new List<string>();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             if (!usedImages.Contains(LatestTag(package))) continue;
-            var hashTag = HashTag(package, FolderHash.Of(folder));
+            var hashTag = HashTag(package, FolderHash.Of(folder, hashes));
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
             if (id is null)
             {
