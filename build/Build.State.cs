@@ -32,7 +32,14 @@ partial class Mkpanda
 
     PackageStore Store => _store ??= LoadStore();
 
-    PackageGraph Graph => _graph ??= new Selection(Package, Variant, TreeVariant).Resolve(Store);
+    PackageGraph Graph => _graph ??= ResolveAndHold();
+
+    PackageGraph ResolveAndHold()
+    {
+        var graph = new Selection(Package, Variant, TreeVariant).Resolve(Store);
+        HoldCache();
+        return graph;
+    }
 
     PackageCache Cache => new(Store.CacheDir);
 
@@ -68,12 +75,10 @@ partial class Mkpanda
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
     {
-        // The upstream checkout is written into the cache; a plain tree is held only once it loads, so a mistake in it writes nothing.
+        // The upstream checkout is written into the cache; a plain tree is held only once its graph resolves, so a mistake in it writes nothing.
         if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
-        HoldCache();
-        return store;
+        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
     }
 
     /// <summary>
