@@ -22,7 +22,10 @@ public sealed class ExtraEngine : IDisposable
         _runRoot = $"/run/{name}";
         Directory.CreateDirectory(_dataRoot);
         Directory.CreateDirectory(_runRoot);
-        var hidden = new[] { "/tmp", Path.GetDirectoryName(Cli.RepoRoot)!, "/run/containerd" }.Where(Directory.Exists).Distinct();
+        var candidates = new[] { "/tmp", Path.GetDirectoryName(Cli.RepoRoot)!, "/run/containerd" }.Where(Directory.Exists).Distinct().ToList();
+        // A folder under another hidden one (a checkout under /tmp, as in CI) is hidden with it: once /tmp is a fresh
+        // tmpfs it no longer exists to mount over.
+        var hidden = candidates.Where(h => !candidates.Any(o => o != h && h.StartsWith(o.TrimEnd('/') + "/", StringComparison.Ordinal)));
         // /run/containerd holds the host's containerd sockets: dockerd would use a system containerd it finds there.
         var script = "set -e\nmount --make-rprivate /\n" +
                      string.Concat(hidden.Select(h => $"mount -t tmpfs tmpfs '{h}'\n")) +

@@ -115,6 +115,7 @@ public partial class LiveViewTests(ITestOutputHelper output)
     [GeneratedRegex(@"\[(\d+)/9\] (\d+) done · (\d+) running · (\d+) waiting · (\d+) failed(?: · (\d+) not built)? · about (\d+):(\d\d) left")]
     private static partial Regex CountsLine();
 
-    [GeneratedRegex(@"(?m)^\s+p\d-\d\s+building\s+\d+:\d\d\s+part \d of p\d-\d\s*$")]
+    // Name, phase, time, the engine it runs on, and its latest output line.
+    [GeneratedRegex(@"(?m)^\s+p\d-\d\s+building\s+\d+:\d\d\s+(?:unix|tcp|ssh)://\S+\s+part \d of p\d-\d\s*$")]
     private static partial Regex RunningLine();
 }
