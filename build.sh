@@ -16,10 +16,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export NUKE_TELEMETRY_OPTOUT=1
+# The root is this script's folder, whatever the current directory (relative paths given stay relative to it).
+export NUKE_ROOT_DIRECTORY="$SCRIPT_DIR"
 
 # Everything the build's output depends on: its sources and the files that steer MSBuild and the SDK.
 inputs() {
-    find "$SCRIPT_DIR/build" "$SCRIPT_DIR/source" \( -name bin -o -name obj \) -prune -o -type f -print
+    for d in build source; do
+        [ ! -d "$SCRIPT_DIR/$d" ] || find "$SCRIPT_DIR/$d" \( -name bin -o -name obj \) -prune -o -type f -print
+    done
     for f in global.json Directory.Build.props Directory.Build.targets Directory.Packages.props NuGet.config nuget.config; do
         [ ! -f "$SCRIPT_DIR/$f" ] || echo "$SCRIPT_DIR/$f"
     done

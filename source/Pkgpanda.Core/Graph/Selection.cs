@@ -11,18 +11,18 @@ public sealed record Selection(string? Package, string? Variant, string? TreeVar
         if (!string.IsNullOrEmpty(Package))
             return PackageGraph.ForPackages(store, [new PackageKey(Package, Model.Variant.FromUser(Variant))]);
         if (!string.IsNullOrEmpty(Variant))
-            throw new BuildError($"--variant {Variant} needs --package: a variant belongs to one package.");
+            throw new BuildError($"Selection.Variant {Variant} needs Selection.Package: a variant belongs to one package.");
         return PackageGraph.ForTrees(store, Trees(store));
     }
 
-    /// <summary>The tree variants in play: the one named by --tree-variant, or all.</summary>
+    /// <summary>The tree variants in play: the one named by TreeVariant, or all.</summary>
     public IReadOnlyList<TreeInfo> Trees(PackageStore store)
     {
         if (string.IsNullOrEmpty(TreeVariant)) return store.Trees;
         var wanted = Model.Variant.FromUser(TreeVariant);
         return store.Trees.Where(t => t.TreeVariant == wanted).ToList() is { Count: > 0 } found
             ? found
-            : throw new BuildError($"--tree-variant {TreeVariant}: there is no {Model.Variant.Prefix(wanted)}treeinfo.json in {PackageStore.Shown(store.PackagesDir)} " +
+            : throw new BuildError($"Selection.TreeVariant {TreeVariant}: there is no {Model.Variant.Prefix(wanted)}treeinfo.json in {PackageStore.Shown(store.PackagesDir)} " +
                                    $"(tree variants: {string.Join(", ", store.Trees.Select(t => Model.Variant.Display(t.TreeVariant)))}).");
     }
 }

@@ -74,7 +74,7 @@ public sealed class PackageStore
     {
         packagesDir = Path.GetFullPath(packagesDir);
         if (!Directory.Exists(packagesDir))
-            throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist; pass --packages-dir or set PackagesDir in .nuke/parameters.json.");
+            throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist (PackageStore.Load(packagesDir)).");
 
         var packages = new Dictionary<PackageKey, BuildInfo>();
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);

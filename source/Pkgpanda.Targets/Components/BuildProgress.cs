@@ -2,15 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Reporting;
-using Pkgpanda.Targets;
 using Spectre.Console;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>
 /// Shows a running build. On a terminal: a live view, one line per running package (phase, elapsed) and an
 /// overall bar; container output goes to the package logs. Elsewhere (CI, pipes): plain timestamped lines
 /// prefixed with the package name.
 /// </summary>
-sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent>
+internal sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent>
 {
     readonly ConcurrentDictionary<PackageKey, (BuildPhase Phase, Stopwatch Clock)> _running = new();
     int _done;

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 
-namespace Pkgpanda.Core.Runners;
+using Pkgpanda.Core;
+using Pkgpanda.Core.Runners;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>
 /// Makes a Docker engine answer: when none does and we are root on Debian/Ubuntu, installs docker.io and
 /// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do.
 /// </summary>
-public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
+internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
 {
     public async Task EnsureEngineAsync(CancellationToken cancellationToken)
     {

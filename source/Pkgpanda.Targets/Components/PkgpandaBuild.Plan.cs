@@ -1,10 +1,11 @@
 using Pkgpanda.Core.Model;
-using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>The engine's view of the selection: package nodes for --plan, --help and targets declared with .Packages(...).</summary>
-partial class Mkpanda
+public abstract partial class PkgpandaBuild
 {
-    protected override async Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)
+    protected internal override async Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)
     {
         var plans = withIds ? await Plans() : null;
         var cache = Cache;

@@ -9,10 +9,11 @@ using Pkgpanda.Core.Repositories;
 using Pkgpanda.Core.Runners;
 using Pkgpanda.Core.Sources;
 using Pkgpanda.Core.Store;
-using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>What the targets share: the loaded tree, the selection's graph, the engine. Loaded once, on first use.</summary>
-partial class Mkpanda
+public abstract partial class PkgpandaBuild
 {
     PackageStore? _store;
     PackageGraph? _graph;
@@ -23,17 +24,18 @@ partial class Mkpanda
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
 
-    string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
+    /// <summary>The tree: a path from the command line is already absolute; a default or parameters.json value is relative to the root.</summary>
+    protected string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
-    PackageStore Store => _store ??= LoadStore();
+    protected PackageStore Store => _store ??= LoadStore();
 
-    PackageGraph Graph => _graph ??= new Selection(Package, Variant, TreeVariant).Resolve(Store);
+    protected PackageGraph Graph => _graph ??= new Selection(Package, Variant, TreeVariant).Resolve(Store);
 
-    PackageCache Cache => new(Store.CacheDir);
+    protected PackageCache Cache => new(Store.CacheDir);
 
-    DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
+    protected DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
 
-    SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+    protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
     IProgress<string> Info => new SyncProgress<string>(Log.Information);
 
@@ -100,5 +102,13 @@ partial class Mkpanda
         return await new Publisher(Repository!, RepositoryEvents).PublishAsync(plan, CancellationToken);
     }
 
-    protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
+    /// <summary>Runs a target's work; Core's errors reach the user in this front end's words (flags, not API terms).</summary>
+    protected static async Task Run(Func<Task> work)
+    {
+        try { await work(); }
+        catch (Exception ex) when (CommandLineWording.Translate(ex) is { } translated) { throw translated; }
+    }
+
+    /// <inheritdoc cref="Run(Func{Task})"/>
+    protected static Task Run(Action work) => Run(() => { work(); return Task.CompletedTask; });
 }

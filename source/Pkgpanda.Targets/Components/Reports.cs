@@ -10,8 +10,10 @@ using Pkgpanda.Core.Packaging;
 using Pkgpanda.Core.Store;
 using Spectre.Console;
 
+namespace Pkgpanda.Targets.Components;
+
 /// <summary>How results are shown: plain aligned columns, so they read well in a terminal and in CI logs.</summary>
-static class Reports
+internal static class Reports
 {
     public static void BuildOrder(PackageGraph graph)
     {

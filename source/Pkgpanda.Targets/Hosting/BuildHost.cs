@@ -42,11 +42,11 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
         try
         {
             var arguments = new Arguments(args);
-            var root = FindRoot(arguments);
+            var root = ProjectRoot.Find(arguments, _environment, _workingDirectory);
             build.RootDirectory = root;
             var parameters = ParameterBinder.Discover(build.GetType());
             CheckUnknownOptions(arguments, parameters);
-            new ParameterBinder(arguments, _environment, root).Bind(build, parameters);
+            new ParameterBinder(arguments, _environment, root, _workingDirectory).Bind(build, parameters);
             build.Log = new Log(output, build.Verbose);
 
             var graph = new TargetGraph(build, defaultTargets.FirstOrDefault());
@@ -220,20 +220,6 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
                 output.Log(LogLevel.Warning, $"Could not update {path}: {ex.Message}");
             }
         }
-    }
-
-    private string FindRoot(Arguments arguments)
-    {
-        if (arguments.Values("root") is { } r)
-        {
-            if (r.Count == 0) throw new TargetsException("--root needs a folder.");
-            var given = Path.GetFullPath(r[0], _workingDirectory);
-            if (!Directory.Exists(given)) throw new TargetsException($"--root {r[0]}: the folder {given} does not exist.");
-            return given;
-        }
-        for (var dir = new DirectoryInfo(_workingDirectory); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, ".nuke"))) return dir.FullName;
-        throw new TargetsException($"No .nuke folder in {_workingDirectory} or any folder above it: run from inside the project, or pass --root <path>.");
     }
 
     private static void CheckUnknownOptions(Arguments arguments, IReadOnlyList<ParameterInfo> parameters)

@@ -52,7 +52,7 @@ public static class Help
         ("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
         ("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
         ("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),
-        ("--root <path>", "The project root (default: the nearest folder above with .nuke/)."),
+        ("--root <path>", "The project root (default: the build script's folder; run as a tool, the nearest folder above with .nuke/)."),
         ("--help", "Show this help."),
     ];
 }

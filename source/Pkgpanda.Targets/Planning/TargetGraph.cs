@@ -13,7 +13,12 @@ public sealed class TargetGraph
         var properties = build.GetType()
             .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(p => p.PropertyType == typeof(Target))
-            .OrderBy(p => p.MetadataToken)
+            // A component's targets (declared in a base class) come first, each in declaration order; an override
+            // keeps the place of the target it replaces.
+            .Select(p => (Property: p, Declared: p.GetMethod!.GetBaseDefinition()))
+            .OrderBy(p => Depth(p.Declared.DeclaringType!))
+            .ThenBy(p => p.Declared.MetadataToken)
+            .Select(p => p.Property)
             .ToList();
         var byDelegate = new Dictionary<Target, ExecutableTarget>();
         foreach (var property in properties)
@@ -89,6 +94,13 @@ public sealed class TargetGraph
                 AddOnce(parent.ExecutionDependencies, node);
             }
         }
+    }
+
+    private static int Depth(Type type)
+    {
+        var depth = 0;
+        for (var t = type.BaseType; t is not null; t = t.BaseType) depth++;
+        return depth;
     }
 
     private static void AddOnce(List<ExecutableTarget> list, ExecutableTarget t)
