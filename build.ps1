@@ -15,7 +15,8 @@ $BuildProjectFile = Join-Path $ScriptDir "build/_build.csproj"
 $BuildOutput = Join-Path $ScriptDir "build/bin/Debug"
 $BuildDll = Join-Path $BuildOutput "_build.dll"
 $TempDirectory = Join-Path $ScriptDir ".nuke/temp"
-$Stamp = Join-Path $TempDirectory "build.stamp"
+# Its own stamp (build.sh hashes differently): switching between the two scripts does not rebuild each time.
+$Stamp = Join-Path $TempDirectory "build.ps1.stamp"
 $DotNetGlobalFile = Join-Path $ScriptDir "global.json"
 $DotNetInstallUrl = "https://dot.net/v1/dotnet-install.ps1"
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Pkgpanda.EndToEnd.Tests;
 
 /// <summary>
@@ -51,16 +49,9 @@ public sealed class RunFromAnywhereTests
         var folder = Directory.CreateTempSubdirectory("no-project-").FullName;
         try
         {
-            var psi = new ProcessStartInfo("dotnet", [Path.Combine(Cli.RepoRoot, "build", "bin", "Debug", "_build.dll"), "--help"])
-            {
-                WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            psi.Environment.Remove("NUKE_ROOT_DIRECTORY");
-            using var p = Process.Start(psi)!;
-            var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            p.ExitCode.ShouldBe(2, output);
-            output.ShouldContain($"No .nuke folder in {folder} or any folder above it: run from inside the project, or pass --root <path>.");
+            var result = await Tool.RunInAsync(folder, null, "dotnet", [Path.Combine(Cli.RepoRoot, "build", "bin", "Debug", "_build.dll"), "--help"]);
+            result.ExitCode.ShouldBe(2, result.ToString());
+            result.Output.ShouldContain($"No .nuke folder in {folder} or any folder above it: run from inside the project, or pass --root <path>.");
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
