@@ -1,5 +1,4 @@
 using System.Diagnostics;
-
 using Pkgpanda.Core;
 using Pkgpanda.Core.Runners;
 
@@ -8,6 +7,7 @@ namespace Pkgpanda.Targets.Components;
 /// <summary>
 /// Makes a Docker engine answer: when none does and we are root on Debian/Ubuntu, installs docker.io and
 /// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do.
+/// Provisioning the machine is the front end's (the Setup target's) business, not the library's.
 /// </summary>
 internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
 {
@@ -16,9 +16,9 @@ internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory
         if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
         var unixSocket = docker.Endpoint.Scheme == "unix";
         if (!unixSocket)
-            throw new BuildError($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
+            throw new EnvironmentFault($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
         if (!LocalHost.IsRoot || !File.Exists("/usr/bin/apt-get"))
-            throw new BuildError("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
+            throw new EnvironmentFault("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
                                  "`apt-get update && apt-get install -y docker.io busybox-static && dockerd &` (or `systemctl start docker`).");
 
         if (!File.Exists("/usr/sbin/dockerd") && !File.Exists("/usr/bin/dockerd") || DefaultBuilderImage.FindStaticBusybox() is null)
@@ -42,7 +42,7 @@ internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory
             if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
-        throw new BuildError($"dockerd was started but did not answer within 60 s; see {log}.");
+        throw new EnvironmentFault($"dockerd was started but did not answer within 60 s; see {log}.");
     }
 
     private async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)
@@ -54,7 +54,7 @@ internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory
         var stderr = p.StandardError.ReadToEndAsync(cancellationToken);
         await p.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (p.ExitCode != 0)
-            throw new BuildError($"`{file} {string.Join(' ', args)}` failed with exit code {p.ExitCode}: {(await stderr).Trim()}");
+            throw new EnvironmentFault($"`{file} {string.Join(' ', args)}` failed with exit code {p.ExitCode}: {(await stderr).Trim()}");
         _ = await stdout;
     }
 }
