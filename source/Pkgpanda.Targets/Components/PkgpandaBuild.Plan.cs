@@ -7,12 +7,17 @@ public abstract partial class PkgpandaBuild
 {
     protected internal override async Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)
     {
-        var plans = withIds ? await Plans() : null;
-        var cache = Cache;
-        return Graph.Order.Select(k => new PackageNode(k.Name, k.Variant, Graph.RequiresOf(k).Select(r => r.ToString()).ToList())
+        IReadOnlyList<PackageNode> nodes = [];
+        await Run(async () =>
         {
-            Id = plans?[k].Id.ToString(),
-            Cached = plans is null ? null : cache.Contains(plans[k].Id),
-        }).ToList();
+            var plans = withIds ? await Plans() : null;
+            var cache = Cache;
+            nodes = Graph.Order.Select(k => new PackageNode(k.Name, k.Variant, Graph.RequiresOf(k).Select(r => r.ToString()).ToList())
+            {
+                Id = plans?[k].Id.ToString(),
+                Cached = plans is null ? null : cache.Contains(plans[k].Id),
+            }).ToList();
+        });
+        return nodes;
     }
 }

@@ -28,7 +28,7 @@ public abstract partial class PkgpandaBuild : NukeBuild
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] public bool Continue { get; set; }
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] public bool AllowNetwork { get; set; }
     [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] public bool KeepFailed { get; set; }
-    [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)")] public string? RepositoryUrl { get; set; }
+    [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)", IsPath = true)] public string? RepositoryUrl { get; set; }
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] public string? RepositoryToken { get; set; }
 
     public virtual Target Setup => _ => _
