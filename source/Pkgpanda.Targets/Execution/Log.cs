@@ -1,11 +1,20 @@
 namespace Pkgpanda.Targets;
 
 /// <summary>The logger a build class writes through (an instance, so several builds can run in one process).</summary>
-public sealed class Log(IBuildOutput output, bool verbose = false)
+public sealed class Log
 {
-    public bool Verbose { get; } = verbose;
-    public void Debug(string message) { if (Verbose) output.Log(LogLevel.Debug, message); }
-    public void Information(string message) => output.Log(LogLevel.Information, message);
-    public void Warning(string message) => output.Log(LogLevel.Warning, message);
-    public void Error(string message) => output.Log(LogLevel.Error, message);
+    private readonly IBuildOutput _output;
+
+    /// <summary>The host makes one per run; a build only writes to it.</summary>
+    internal Log(IBuildOutput output, bool verbose = false)
+    {
+        _output = output;
+        Verbose = verbose;
+    }
+
+    public bool Verbose { get; }
+    public void Debug(string message) { if (Verbose) _output.Log(LogLevel.Debug, message); }
+    public void Information(string message) => _output.Log(LogLevel.Information, message);
+    public void Warning(string message) => _output.Log(LogLevel.Warning, message);
+    public void Error(string message) => _output.Log(LogLevel.Error, message);
 }
