@@ -79,6 +79,7 @@ if ! up_to_date "$DOTNET_EXE"; then
     exec 9>"$TEMP_DIRECTORY/bootstrap.lock"
     if command -v flock >/dev/null 2>&1; then flock 9; fi
     if ! up_to_date "$DOTNET_EXE"; then
+        [ ! -t 2 ] || echo "Compiling the build project (first run, or build/ or source/ changed; takes a few seconds)..." >&2
         started="$TEMP_DIRECTORY/build.started.$$"
         touch "$started"
         if ! "$DOTNET_EXE" build "$BUILD_PROJECT_FILE" -nologo -clp:NoSummary -v:q -o "$BUILD_OUTPUT" >"$TEMP_DIRECTORY/build.log" 2>&1; then

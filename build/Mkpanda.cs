@@ -7,7 +7,7 @@ using Pkgpanda.Targets.Components;
 /// NUKE projects call this class <c>Build</c>; ours is named after pkgpanda's CLI.
 /// </summary>
 [GitHubActions("ci", InvokedTargets = ["Test"], PackageTargets = ["Build"], PackageTree = "examples/packages",
-    AptPackages = ["busybox-static", "nginx-light", "chromium", "graphviz"])]
+    AptPackages = ["busybox-static", "nginx-light", "chromium", "graphviz", "tmux"])]
 sealed class Mkpanda : PkgpandaBuild
 {
     public static int Main() => Execute<Mkpanda>(x => x.Hash);

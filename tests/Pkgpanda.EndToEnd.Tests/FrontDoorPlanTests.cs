@@ -23,7 +23,6 @@ public class FrontDoorPlanTests
     [Fact]
     public async Task The_plan_page_renders_in_Chromium_without_errors_and_shows_every_node()
     {
-        var chromium = RequiredTool.Find("/usr/bin/chromium", "chromium");
         using var root = new FrontDoorRoot();
         var targets = await TargetsAsync(root);
         var result = await root.RunAsync("Build", "--plan");
@@ -33,12 +32,7 @@ public class FrontDoorPlanTests
         result.Output.ShouldNotMatch(@"Build\s+Succeeded", "--plan must not run targets");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var tab = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
         var problems = new List<string>();
         var requests = new List<string>();
@@ -48,21 +42,32 @@ public class FrontDoorPlanTests
         await tab.GotoAsync(new Uri(page).AbsoluteUri);
 
         foreach (var name in targets)
-            (await tab.Locator($"#target-graph .node[data-name='{name}']").CountAsync()).ShouldBe(1, name);
+            (await tab.Locator($"#target-graph .node[data-target='{name}']").CountAsync()).ShouldBe(1, name);
         foreach (var name in Packages)
-            (await tab.Locator($"#package-graph .node[data-name='{name}']").CountAsync()).ShouldBe(1, name);
+            (await tab.Locator($"#package-graph .node[data-package='{name}']").CountAsync()).ShouldBe(1, name);
         (await tab.Locator("#target-graph .node.invoked").CountAsync()).ShouldBe(1);
         (await tab.Locator("#target-graph .node.invoked").GetAttributeAsync("data-name")).ShouldBe("Build");
         (await tab.Locator("#package-graph .edge").CountAsync()).ShouldBe(5);
 
-        // Hovering mesos highlights it and everything it requires, and only that.
-        await tab.HoverAsync("#package-graph .node[data-name='mesos']");
+        // Clicking mesos highlights everything it requires; clicking curl, what it requires and what requires it.
+        await tab.ClickAsync("#package-graph .node[data-package='mesos']");
         (await tab.Locator("#package-graph.focus").CountAsync()).ShouldBe(1);
-        var highlighted = await tab.Locator("#package-graph .node.hl").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.name)");
-        highlighted.ShouldBe(Packages, ignoreOrder: true);
-        await tab.HoverAsync("#package-graph .node[data-name='curl']");
-        highlighted = await tab.Locator("#package-graph .node.hl").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.name)");
-        highlighted.ShouldBe(["curl", "openssl"], ignoreOrder: true);
+        (await Names(tab, "required")).ShouldBe(["boost-libs", "openssl", "curl", "libevent"], ignoreOrder: true);
+        (await Names(tab, "dependant")).ShouldBeEmpty();
+        await tab.ClickAsync("#package-graph .node[data-package='curl']");
+        (await Names(tab, "required")).ShouldBe(["openssl"]);
+        (await Names(tab, "dependant")).ShouldBe(["mesos"]);
+        // The targets graph selects too: Build needs Hash, Resolve and Setup.
+        await tab.ClickAsync("#target-graph .node[data-target='Build']");
+        (await tab.Locator("#target-graph .node.required").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.target)"))
+            .ShouldBe(["Setup", "Resolve", "Hash"], ignoreOrder: true);
+        await tab.Keyboard.PressAsync("Escape");
+        (await tab.Locator("svg.focus").CountAsync()).ShouldBe(0);
+        // A link can select a package.
+        await tab.GotoAsync(new Uri(page).AbsoluteUri + "#select=curl");
+        (await Names(tab, "selected")).ShouldBe(["curl"]);
+        (await Names(tab, "dependant")).ShouldBe(["mesos"]);
+        await tab.Keyboard.PressAsync("Escape");
 
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
@@ -72,6 +77,9 @@ public class FrontDoorPlanTests
         problems.ShouldBeEmpty();
         requests.ShouldAllBe(url => url.StartsWith("file://"), "the page must be self-contained");
     }
+
+    private static Task<string[]> Names(IPage tab, string cls) =>
+        tab.Locator($"#package-graph .node.{cls}").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.package)");
 
     [Fact]
     public async Task Mermaid_output_declares_every_node_and_links_only_declared_ones()

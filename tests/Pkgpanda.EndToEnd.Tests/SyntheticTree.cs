@@ -22,11 +22,12 @@ public static class SyntheticTree
         return root;
     }
 
-    public static void Package(string root, string name, string[] requires, string script)
+    /// <summary>A package with <paramref name="buildinfo"/> as its buildinfo.json, or one that just lists <paramref name="requires"/>.</summary>
+    public static void Package(string root, string name, string[] requires, string script, string? buildinfo = null)
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "buildinfo.json"), $"{{\"requires\": [{string.Join(", ", requires.Select(r => $"\"{r}\""))}]}}");
+        File.WriteAllText(Path.Combine(dir, "buildinfo.json"), buildinfo ?? $"{{\"requires\": [{string.Join(", ", requires.Select(r => $"\"{r}\""))}]}}");
         var path = Path.Combine(dir, "build");
         File.WriteAllText(path, script, new UTF8Encoding(false));
         File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));

@@ -20,7 +20,8 @@ public class PlanRenderingTests
         var layout = new LayeredLayout(plan.Targets.Select(t => new LayeredLayout.Box(t.Name, 100 + t.Name.Length, 40)).ToList(), edges);
         foreach (var (from, to) in edges)
             layout.Nodes[from].Y.ShouldBeLessThan(layout.Nodes[to].Y, $"{from} -> {to}");
-        foreach (var layer in layout.Nodes.Values.GroupBy(n => n.Layer))
+        layout.Wrapped.ShouldBeFalse();
+        foreach (var layer in layout.Nodes.Values.GroupBy(n => n.Row))
         {
             var row = layer.OrderBy(n => n.X).ToList();
             for (var i = 1; i < row.Count; i++)
@@ -76,10 +77,50 @@ public class PlanRenderingTests
         html.ShouldNotContain("<link");
         var targets = html[html.IndexOf("<svg id=\"target-graph\"", StringComparison.Ordinal)..];
         Regex.Matches(targets[..targets.IndexOf("</svg>", StringComparison.Ordinal)], "class=\"node target[^\"]*invoked").Count.ShouldBe(1);
-        Regex.Matches(html, "<g class=\"node package[^\"]*\" data-name=").Count.ShouldBe(PackageBuild.Tree.Length);
-        // Hovering mesos highlights its requires, transitively.
-        var mesos = Regex.Match(html, "data-name=\"mesos\" data-id=\"(p\\d+)\" data-needs=\"([^\"]*)\"");
-        mesos.Groups[2].Value.Split(' ').Length.ShouldBe(3);
+        Regex.Matches(html, "<g class=\"node package[^\"]*\" data-package=").Count.ShouldBe(PackageBuild.Tree.Length);
+        html.ShouldContain("<g class=\"node package to-build\" data-package=\"mesos\" data-name=\"mesos\"");
+        html.ShouldContain("data-package=\"libevent\" data-variant=\"fast\" data-name=\"libevent (fast)\"");
+        html.ShouldContain("<g class=\"node target planned invoked\" data-target=\"Publish\"");
+        html.ShouldContain("<input type=\"search\" id=\"search\"");
+        html.ShouldContain("script-src 'unsafe-inline'");
+    }
+
+    [Fact]
+    public void Long_layers_wrap_into_rows_so_a_wide_graph_keeps_about_the_shape_of_the_screen()
+    {
+        // 600 packages: 450 leaves, then 150 requiring a few leaves each: two layers, one of them 450 boxes wide.
+        var boxes = Enumerable.Range(0, 600).Select(i => new LayeredLayout.Box("n" + i, 110 + i % 7 * 10, 44)).ToList();
+        var edges = Enumerable.Range(450, 150).SelectMany(i => new[] { ("n" + (i - 450), "n" + i), ("n" + (i * 7 % 450), "n" + i), ("n" + (i + 1) % 600, "n" + i) })
+            .Where(e => e.Item1 != e.Item2 && int.Parse(e.Item1[1..]) < 450).Distinct().ToList();
+        var unwrapped = new LayeredLayout(boxes, edges);
+        unwrapped.Width.ShouldBeGreaterThan(50_000);
+
+        var layout = new LayeredLayout(boxes, edges, new LayeredLayout.Wrap(Aspect: 1.3, MinWidth: 1400));
+        layout.Wrapped.ShouldBeTrue();
+        (layout.Width / layout.Height).ShouldBeInRange(1.0, 1.7);
+        layout.Nodes.Values.ShouldAllBe(n => n.X >= 0 && n.Y >= 0 && n.X + n.Width <= layout.Width && n.Y + n.Height <= layout.Height);
+        foreach (var row in layout.Nodes.Values.GroupBy(n => n.Row))
+        {
+            row.Select(n => n.Layer).Distinct().Count().ShouldBe(1, "a row holds one layer");
+            var ordered = row.OrderBy(n => n.X).ToList();
+            for (var i = 1; i < ordered.Count; i++) ordered[i].X.ShouldBeGreaterThanOrEqualTo(ordered[i - 1].X + ordered[i - 1].Width);
+        }
+        // Layers stay in order from top to bottom, so every edge still points down.
+        var layers = layout.Nodes.Values.GroupBy(n => n.Layer).OrderBy(g => g.Key).ToList();
+        for (var l = 1; l < layers.Count; l++)
+            layers[l].Min(n => n.Y).ShouldBeGreaterThan(layers[l - 1].Max(n => n.Y + n.Height));
+        layout.Edges.Count.ShouldBe(edges.Count);
+        for (var i = 0; i < edges.Count; i++)
+            layout.Edges[i][^1].Y.ShouldBeGreaterThan(layout.Edges[i][0].Y, edges[i].ToString());
+    }
+
+    [Fact]
+    public void A_graph_narrower_than_a_screen_does_not_wrap()
+    {
+        var boxes = Enumerable.Range(0, 8).Select(i => new LayeredLayout.Box("n" + i, 120, 44)).ToList();
+        var layout = new LayeredLayout(boxes, [("n0", "n1")], new LayeredLayout.Wrap(Aspect: 1.3, MinWidth: 1400));
+        layout.Wrapped.ShouldBeFalse();
+        layout.Nodes.Values.Where(n => n.Layer == 0).Select(n => n.Y).Distinct().Count().ShouldBe(1);
     }
 
     [Fact]

@@ -23,13 +23,24 @@ public sealed class PackageBuilder(BuildContext context)
         var watch = Stopwatch.StartNew();
         var cache = context.Cache;
         var id = plan.Id;
-        if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
-        if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
-            return UpToDate(plan, PackageStatus.Downloaded, watch);
+        // The no-op path: a stat and a compare against the tarball's record.
+        if (cache.Check(id).State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
 
         using var held = await FileLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
-        // Another process may have built it while we waited for the lock.
-        if (cache.Contains(id)) return UpToDate(plan, PackageStatus.Cached, watch);
+        // Another process may have built it while we waited for the lock; a damaged tarball is set aside, under the lock.
+        var check = cache.Check(id);
+        if (check.State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
+        if (check.State == CacheState.Corrupt)
+        {
+            var aside = cache.SetAside(id);
+            context.Events.Report(new Message(plan.Key,
+                $"The cached {PackageStore.Shown(cache.PackagePath(id))} is damaged ({check.Problem}); it was moved to {PackageStore.Shown(aside)} and the package is made again.", Warning: true));
+        }
+        if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
+        {
+            cache.Record(id);
+            return UpToDate(plan, PackageStatus.Downloaded, watch);
+        }
         // Holding the lock, any temporary tarball of this id is a leftover of a killed run.
         foreach (var stale in Directory.EnumerateFiles(cache.PackageFolder(id.Name), $".{id}.tar.xz.*.tmp"))
             File.Delete(stale);
@@ -52,14 +63,17 @@ public sealed class PackageBuilder(BuildContext context)
             var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
             foreach (var missing in tarballs.Where(t => !File.Exists(t)))
                 throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
-            await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
-            // The result is mounted inside the read-only install root; the mount point must already exist there.
-            Directory.CreateDirectory(Activation.PackageFolder(install, id));
+            await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
+            {
+                await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
+                // The result is mounted inside the read-only install root; the mount point must already exist there.
+                Directory.CreateDirectory(Activation.PackageFolder(install, id));
 
-            var fullBuildInfo = PlainJson.Pretty(plan.FullBuildInfo());
-            await File.WriteAllTextAsync(Path.Combine(src, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
+                var fullBuildInfo = PlainJson.Pretty(plan.FullBuildInfo());
+                await File.WriteAllTextAsync(Path.Combine(src, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
 
             Phase(plan, BuildPhase.Building);
             await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
@@ -67,7 +81,10 @@ public sealed class PackageBuilder(BuildContext context)
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.
+            cache.Record(id);
             cache.WriteLatest(plan.Key, id);
+            new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
             return Finish(plan, PackageStatus.Built, watch);
         }
         catch (BuildError error) when (context.KeepFailed)

@@ -1,3 +1,5 @@
+using Pkgpanda.Core.Store;
+
 namespace Pkgpanda.Core.Building;
 
 /// <summary>
@@ -14,31 +16,37 @@ public sealed class Scratch
     public static Scratch Create(string scratchFolder, string name)
     {
         var root = Path.Combine(scratchFolder, $"{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
+        FileSystemFault.Guard(root, "create the build's scratch folder", () => Directory.CreateDirectory(root));
         return new Scratch(root);
     }
 
     public string Folder(string name)
     {
         var path = Path.Combine(Root, name);
-        Directory.CreateDirectory(path);
+        FileSystemFault.Guard(path, "create the build's scratch folder", () => Directory.CreateDirectory(path));
         return path;
     }
 
-    public void Delete() => DeleteTree(Root);
+    public void Delete() => FileTree.TryDelete(Root);
 
-    /// <summary>Removes scratch folders whose process is gone (a build killed with SIGKILL cleans nothing up).</summary>
-    public static void RemoveAbandoned(string scratchFolder)
+    /// <summary>The process a scratch folder (<c>&lt;name&gt;.&lt;pid&gt;.&lt;unique&gt;</c>) belongs to; null for anything else.</summary>
+    public static int? OwnerOf(string folderName)
     {
-        if (!Directory.Exists(scratchFolder)) return;
-        foreach (var dir in Directory.EnumerateDirectories(scratchFolder))
-        {
-            var parts = Path.GetFileName(dir).Split('.');
-            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
-            if (pid == Environment.ProcessId || Runners.LocalHost.IsAlive(pid)) continue;
-            DeleteTree(dir);
-        }
+        var parts = folderName.Split('.');
+        return parts.Length >= 3 && parts[^1].Length == 32 && int.TryParse(parts[^2], out var pid) ? pid : null;
     }
 
-    private static void DeleteTree(string path) => Store.FileTree.TryDelete(path);
+    /// <summary>
+    /// Removes scratch folders whose process is gone (a build killed with SIGKILL cleans nothing up), or whose owner
+    /// <paramref name="remove"/> names; returns how many.
+    /// </summary>
+    public static int RemoveAbandoned(string scratchFolder, Func<int, bool>? remove = null)
+    {
+        remove ??= Temporary.IsAbandoned;
+        if (!Directory.Exists(scratchFolder)) return 0;
+        var removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(scratchFolder))
+            if (OwnerOf(Path.GetFileName(dir)) is { } pid && remove(pid) && FileTree.TryDelete(dir)) removed++;
+        return removed;
+    }
 }

@@ -13,7 +13,8 @@ public static class TreeBuild
     {
         // A run killed earlier may have left containers writing into its scratch folders; stop them first.
         await context.Runner.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
-        Scratch.RemoveAbandoned(context.Cache.ScratchFolder);
+        // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
+        context.Cache.RemoveAbandoned();
         var builder = new PackageBuilder(context);
         var results = await new Scheduler(options, context.Events)
             .RunAsync(graph, (key, ct) => builder.BuildAsync(plans[key], plans, ct), cancellationToken)

@@ -1,3 +1,5 @@
+using Pkgpanda.Core.Store;
+
 namespace Pkgpanda.Core.Hashing;
 
 /// <summary>
@@ -36,13 +38,25 @@ public static class FolderHash
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var why = entry.LinkTarget is { } target ? $"it is a symlink to '{target}', which cannot be read" : ex.Message;
-            throw new BuildError($"{Store.PackageStore.Shown(entry.FullName)}: cannot hash this file for the package id ({why}); remove it or make it a regular, readable file.", ex);
+            throw new BuildError($"{PackageStore.Shown(entry.FullName)}: cannot hash this file for the package id ({why}); remove it or make it a regular, readable file.", ex);
         }
     }
 
+    /// <summary>
+    /// The sha1 of a regular file. A FIFO, socket or device (or a symlink to one) is refused by name before anything
+    /// opens it: opening a FIFO blocks until a writer comes, and a device never ends, so either would hang the run.
+    /// </summary>
     public static string FileSha1(string path)
     {
+        var kind = FileType.Of(path);
+        if (kind == FileKind.Symlink && FileType.Of(path, followLinks: true) is var target && FileType.IsSpecial(target))
+            throw Special(path, $"a symlink to {FileType.Describe(target)}");
+        if (FileType.IsSpecial(kind)) throw Special(path, FileType.Describe(kind));
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(stream));
     }
+
+    private static BuildError Special(string path, string what) =>
+        new($"{PackageStore.Shown(path)}: is {what}, which cannot be hashed for the package id (it was not opened); " +
+            "a package's files must be regular files, folders or symlinks to them: remove it.");
 }

@@ -6,6 +6,8 @@ namespace Pkgpanda.Core.Packaging;
 /// <summary>
 /// The builder's output folder, laid out as pkgpanda lays it out (<c>cache/packages/&lt;name&gt;/&lt;id&gt;.tar.xz</c>,
 /// <c>[variant.]latest</c>, <c>cache/bootstrap</c>, <c>cache/complete</c>), so existing tooling finds things.
+/// Each tarball has a <see cref="TarballRecord"/> beside it; a tarball that no longer matches its record is not a
+/// cached package (<see cref="Check"/>).
 /// </summary>
 public sealed class PackageCache(string cacheDir)
 {
@@ -29,13 +31,120 @@ public sealed class PackageCache(string cacheDir)
     /// <summary>Failed builds kept for inspection (<c>--keep-failed</c>); never read by the builder.</summary>
     public string FailedFolder => Path.Combine(Root, "failed");
 
-    public bool Contains(PackageId id) => File.Exists(PackagePath(id));
+    /// <summary>Whether the package is in the cache, whole: its tarball matches its record.</summary>
+    public bool Contains(PackageId id) => Check(id).State == CacheState.Verified;
 
+    /// <summary>
+    /// Whether the tarball of <paramref name="id"/> is there and is what was written. A stat and a compare when it is
+    /// unchanged; a re-hash when its size or time changed (a touched file with the same bytes is still good). A tarball
+    /// without a record (written by an older version, or a run killed between the two renames) is accepted when the xz
+    /// stream is complete and intact, and then recorded.
+    /// </summary>
+    public CacheCheck Check(PackageId id)
+    {
+        var tarball = PackagePath(id);
+        var file = new FileInfo(tarball);
+        if (!file.Exists) return CacheCheck.Missing;
+        if (FileType.Of(tarball, followLinks: true) is var kind and not FileKind.Regular)
+            return CacheCheck.Corrupt($"it is {FileType.Describe(kind)}, not a regular file");
+        try
+        {
+            var record = TarballRecord.Read(tarball);
+            if (record is not null && record.StatMatches(file)) return CacheCheck.Verified;
+            var now = TarballRecord.Of(tarball);
+            if (record is not null)
+            {
+                if (now.Size != record.Size || now.Sha256 != record.Sha256)
+                    return CacheCheck.Corrupt(now.Size != record.Size
+                        ? $"it has {now.Size} bytes, {record.Size} were written"
+                        : $"its sha256 is {now.Sha256}, {record.Sha256} was written");
+            }
+            else if (XzProblem(tarball) is { } problem)
+                return CacheCheck.Corrupt(problem);
+            TryWriteRecord(tarball, now);
+            return CacheCheck.Verified;
+        }
+        catch (Exception ex) when (FileSystemFault.Of(ex, tarball, "read the cached package") is { } fault)
+        {
+            throw fault;
+        }
+    }
+
+    /// <summary>Records the tarball of <paramref name="id"/> as it is now; called right after it was packed or downloaded.</summary>
+    public void Record(PackageId id)
+    {
+        var tarball = PackagePath(id);
+        FileSystemFault.Guard(TarballRecord.PathFor(tarball), "record the package's size and sha256", () => TarballRecord.Of(tarball).Write(tarball));
+    }
+
+    /// <summary>Moves a tarball that failed its check to <c>&lt;id&gt;.tar.xz.corrupt</c> (for a look), so it can be built again; returns that path.</summary>
+    public string SetAside(PackageId id)
+    {
+        var tarball = PackagePath(id);
+        var aside = tarball + ".corrupt";
+        FileSystemFault.Guard(tarball, "move the damaged package aside", () =>
+        {
+            File.Move(tarball, aside, overwrite: true);
+            File.Delete(TarballRecord.PathFor(tarball));
+        });
+        return aside;
+    }
 
     /// <summary>Points <c>latest</c> at a package; only after its tarball is in place.</summary>
     public void WriteLatest(PackageKey key, PackageId id)
     {
-        if (!Contains(id)) throw new InvalidOperationException($"latest must not point at {id} before {PackagePath(id)} exists.");
+        if (!File.Exists(PackagePath(id))) throw new InvalidOperationException($"latest must not point at {id} before {PackagePath(id)} exists.");
         AtomicFile.WriteAllText(LatestPath(key), id.ToString());
+    }
+
+    /// <summary>
+    /// Removes what killed runs left: scratch folders and temporaries (tarballs, logs, <c>latest</c>, records, downloads,
+    /// half git mirrors) of processes that are gone, or those <paramref name="remove"/> names. Only the folders where the
+    /// cache writes are looked at, never the inside of a git mirror or a source.
+    /// </summary>
+    public int RemoveAbandoned(Func<int, bool>? remove = null)
+    {
+        remove ??= Temporary.IsAbandoned;
+        var removed = Building.Scratch.RemoveAbandoned(ScratchFolder, remove);
+        foreach (var folder in new[] { Root, BootstrapFolder, CompleteFolder, Path.Combine(Root, "upstream") })
+            removed += Temporary.Sweep(folder, remove);
+        var packages = Path.Combine(Root, "packages");
+        if (!Directory.Exists(packages)) return removed;
+        foreach (var package in SafeFolders(packages))
+        {
+            removed += Temporary.Sweep(package, remove);
+            // Source caches (downloads, git mirrors) live one level down: cache/packages/<name>/<source>/.
+            foreach (var source in SafeFolders(package))
+                if (Temporary.OwnerOf(Path.GetFileName(source)) is null) removed += Temporary.Sweep(source, remove);
+        }
+        return removed;
+    }
+
+    private static List<string> SafeFolders(string folder)
+    {
+        try { return Directory.EnumerateDirectories(folder).Where(d => FileType.Of(d) == FileKind.Directory).ToList(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    private static void TryWriteRecord(string tarball, TarballRecord record)
+    {
+        // Best effort: a read-only cache can still be checked (Hash on a shared tree); the next check hashes again.
+        try { record.Write(tarball); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnvironmentFault) { }
+    }
+
+    private static string? XzProblem(string tarball)
+    {
+        try
+        {
+            using var input = new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var xz = Xz.Decompress(input);
+            xz.CopyTo(Stream.Null);
+            return null;
+        }
+        catch (InvalidDataException ex)
+        {
+            return $"it has no record of what was written, and its {ex.Message.TrimEnd('.')}";
+        }
     }
 }

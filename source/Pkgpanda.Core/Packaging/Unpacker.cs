@@ -14,13 +14,13 @@ public static class Unpacker
         destination = Path.GetFullPath(destination);
         if (Directory.Exists(destination) || File.Exists(destination))
             throw new BuildError($"{destination}: cannot unpack {tarball} here: the folder already exists.");
-        var parent = Path.GetDirectoryName(destination)!;
-        Directory.CreateDirectory(parent);
-        var temporary = Path.Combine(parent, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temporary);
+        var temporary = Store.Temporary.Beside(destination);
+        Store.FileSystemFault.Guard(destination, "create the folder to unpack into", () => Directory.CreateDirectory(temporary));
         try
         {
-            await using (var file = new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            var file = Store.FileSystemFault.Guard(tarball, "read the package tarball",
+                () => new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan));
+            await using (file)
             await using (var xz = Xz.Decompress(file))
                 await ExtractAsync(xz, temporary, tarball, cancellationToken).ConfigureAwait(false);
             Directory.Move(temporary, destination);
@@ -29,6 +29,11 @@ public static class Unpacker
         {
             Remove(temporary);
             throw new BuildError($"{tarball}: not a valid package tarball: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (Store.FileSystemFault.Of(ex, destination, $"unpack {Path.GetFileName(tarball)} here") is { } fault)
+        {
+            Remove(temporary);
+            throw fault;
         }
         catch
         {

@@ -39,7 +39,7 @@ public sealed class PackageDownloader(IRepository repository, PackageCache cache
             {
                 var folder = Path.GetDirectoryName(destination)!;
                 Directory.CreateDirectory(folder);
-                var temporary = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.download");
+                var temporary = Store.Temporary.Beside(destination);
                 temporaries.Add(temporary);
                 if (!await FetchVerifiedAsync(path, temporary, cancellationToken).ConfigureAwait(false))
                 {

@@ -29,14 +29,25 @@ public static class ArchiveExtractor
     /// <summary>Extracts <paramref name="archive"/> into the empty folder <paramref name="target"/>; <paramref name="shownAs"/> names it in errors.</summary>
     public static void Extract(string archive, string target, string shownAs, CancellationToken cancellationToken = default)
     {
-        if (!IsSupported(Path.GetFileName(archive)))
-            throw new BuildError($"{shownAs}: unsupported archive type; url_extract handles {string.Join(", ", Suffixes)}.");
         Directory.CreateDirectory(target);
         if (Directory.EnumerateFileSystemEntries(target).Any())
             throw new InvalidOperationException($"{target} must be empty before extraction.");
-
-        var plan = Plan(ReadEntries(archive, shownAs, withData: false, cancellationToken).Select(e => e.Entry).ToList(), shownAs);
+        var plan = Check(archive, shownAs, cancellationToken);
         Write(archive, target, shownAs, plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the whole archive and applies every check <see cref="Extract"/> applies, writing nothing: what Fetch runs,
+    /// so that a fetched archive is known to be extractable before any build needs it.
+    /// </summary>
+    public static void Verify(string archive, string shownAs, CancellationToken cancellationToken = default) =>
+        Check(archive, shownAs, cancellationToken);
+
+    private static List<Entry> Check(string archive, string shownAs, CancellationToken cancellationToken)
+    {
+        if (!IsSupported(Path.GetFileName(archive)))
+            throw new BuildError($"{shownAs}: unsupported archive type; url_extract handles {string.Join(", ", Suffixes)}.");
+        return Plan(ReadEntries(archive, shownAs, withData: false, cancellationToken).Select(e => e.Entry).ToList(), shownAs);
     }
 
     private enum Kind { Directory, File, Symlink, Hardlink }

@@ -76,6 +76,9 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
         // pkgpanda's form: file:///abs/path, or file://rel/path relative to the package folder.
         var path = url["file://".Length..];
         if (!Path.IsPathRooted(path)) path = Path.Combine(baseDir, path);
+        // Opening a FIFO blocks until someone writes to it, and a device never ends: refuse them unopened.
+        if (Store.FileType.Of(path, followLinks: true) is var kind && Store.FileType.IsSpecial(kind))
+            throw error($"{path} is {Store.FileType.Describe(kind)}, not a regular file; it is not read.");
         FileStream input;
         try { input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -91,13 +94,19 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
     {
         using var hasher = new Checksums.Hasher();
         long length = 0, reported = 0;
-        await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        // Writing is guarded apart from reading: a full disk is a fault to report, never a broken connection to retry.
+        var folder = Path.GetDirectoryName(temp)!;
+        const string Writing = "write the download";
+        // No write buffer: a failed write must not be tried (and thrown) again by Dispose.
+        var output = Store.FileSystemFault.Guard(folder, Writing, () => new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true));
+        await using (output)
         {
             var buffer = new byte[1 << 16];
             int n;
             while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                var chunk = buffer.AsMemory(0, n);
+                await Store.FileSystemFault.GuardAsync(folder, Writing, () => output.WriteAsync(chunk, cancellationToken).AsTask()).ConfigureAwait(false);
                 hasher.Append(buffer.AsSpan(0, n));
                 length += n;
                 if (length - reported >= options.ProgressStep)
@@ -106,7 +115,7 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
                     progress?.Report(new DownloadProgress(label, url, length, total));
                 }
             }
-            output.Flush(flushToDisk: true);
+            Store.FileSystemFault.Guard(folder, Writing, () => output.Flush(flushToDisk: true));
         }
         progress?.Report(new DownloadProgress(label, url, length, total));
         return (hasher.Finish(), length);

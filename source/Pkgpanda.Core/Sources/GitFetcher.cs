@@ -57,7 +57,7 @@ public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourc
 
         // Built under a temporary name and renamed, so a killed run leaves no half mirror behind.
         Directory.CreateDirectory(location.CacheFolder);
-        var temp = Path.Combine(location.CacheFolder, $"cache.git.tmp-{Guid.NewGuid():N}");
+        var temp = Store.Temporary.Beside(MirrorPath);
         try
         {
             Repository.Init(temp, isBare: true);

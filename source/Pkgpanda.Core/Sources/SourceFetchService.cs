@@ -19,6 +19,8 @@ public sealed class SourceFetchService(SourceFetchers fetchers, int maxParallel 
     /// <summary>Fetches every source of every package in <paramref name="graph"/>; failures are in the summary, not thrown.</summary>
     public async Task<FetchSummary> FetchAllAsync(PackageGraph graph, IProgress<FetchEvent>? progress = null, CancellationToken cancellationToken = default)
     {
+        // Half downloads and half mirrors of killed runs are swept first (only those of processes that are gone).
+        new Packaging.PackageCache(fetchers.CacheDir).RemoveAbandoned();
         var groups = new List<List<(ISourceFetcher Fetcher, string Label, string? CacheFolder)>>();
         var byKey = new Dictionary<string, List<(ISourceFetcher, string, string?)>>(StringComparer.Ordinal);
         foreach (var key in graph.Order)

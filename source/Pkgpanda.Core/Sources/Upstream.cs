@@ -30,7 +30,7 @@ public static class Upstream
 
         // Checked out beside the old checkout and swapped in, so a failed or killed run keeps the last good one.
         Directory.CreateDirectory(upstreamDir);
-        var temp = Path.Combine(upstreamDir, $"checkout.tmp-{Guid.NewGuid():N}");
+        var temp = Store.Temporary.Beside(checkout);
         Directory.CreateDirectory(temp);
         try
         {

@@ -37,7 +37,18 @@ public sealed class UrlFetcher(UrlSource spec, SourceLocation location, HttpClie
         ? new Dictionary<string, object?> { ["downloaded_sha1"] = spec.Sha1 }
         : new Dictionary<string, object?> { ["downloaded_sha256"] = spec.Sha256 };
 
+    /// <summary>Brings the file into the cache; an archive is then read through and checked entry by entry, so a green Fetch means Build can extract it.</summary>
     public async Task<FetchOutcome> FetchAsync(IProgress<FetchEvent>? progress, CancellationToken cancellationToken, ISourceFetcher? twin = null)
+    {
+        var outcome = await EnsureCachedAsync(progress, cancellationToken, twin).ConfigureAwait(false);
+        if (spec.Extract)
+            await Task.Run(() => ArchiveExtractor.Verify(CacheFile, ArchiveShownAs, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    private string ArchiveShownAs => $"{location.File}: {location.Field("url")} = \"{Url}\" (archive {Store.PackageStore.Shown(CacheFile)})";
+
+    private async Task<FetchOutcome> EnsureCachedAsync(IProgress<FetchEvent>? progress, CancellationToken cancellationToken, ISourceFetcher? twin)
     {
         progress?.Report(new FetchStarted(location.Label, spec.Kind, Url));
         if (await IsCachedAsync(progress, cancellationToken).ConfigureAwait(false)) return FetchOutcome.Reused;
@@ -53,9 +64,9 @@ public sealed class UrlFetcher(UrlSource spec, SourceLocation location, HttpClie
 
     public async Task<FetchOutcome> CheckoutAsync(string directory, IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
     {
-        var outcome = await FetchAsync(progress, cancellationToken).ConfigureAwait(false);
+        var outcome = await EnsureCachedAsync(progress, cancellationToken, twin: null).ConfigureAwait(false);
         if (spec.Extract)
-            await Task.Run(() => ArchiveExtractor.Extract(CacheFile, directory, $"{location.File}: {location.Field("url")} = \"{Url}\"", cancellationToken), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => ArchiveExtractor.Extract(CacheFile, directory, ArchiveShownAs, cancellationToken), cancellationToken).ConfigureAwait(false);
         else
             File.Copy(CacheFile, Path.Combine(directory, FileName));
         return outcome;
@@ -76,7 +87,7 @@ public sealed class UrlFetcher(UrlSource spec, SourceLocation location, HttpClie
     {
         Directory.CreateDirectory(location.CacheFolder);
         // A unique temporary name: concurrent or killed runs never see (or block on) a half-written file.
-        var temp = $"{CacheFile}.tmp-{Guid.NewGuid():N}";
+        var temp = Store.Temporary.Beside(CacheFile);
         try
         {
             var downloader = new Downloader(http, options);

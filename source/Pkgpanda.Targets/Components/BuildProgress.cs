@@ -1,48 +1,82 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Pkgpanda.Core.Building;
+using Pkgpanda.Core.Graph;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Reporting;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Pkgpanda.Targets.Components;
 
 /// <summary>
-/// Shows a running build. On a terminal: a live view, one line per running package (phase, elapsed) and an
-/// overall bar; container output goes to the package logs. Elsewhere (CI, pipes): plain timestamped lines
-/// prefixed with the package name.
+/// Shows a running build. On a terminal (like Nix's and docker buildx's displays): finished packages scroll above a
+/// live area that holds one line per running package (its phase, time and latest output line) and the counts of done,
+/// running, waiting and failed packages with an estimate of the time left; container output goes to the package logs.
+/// Elsewhere (CI, pipes): plain timestamped lines prefixed with the package name, finished ones with <c>[n/total]</c>.
 /// </summary>
-internal sealed class BuildProgress(Log log, int total, bool live) : IProgress<BuildEvent>
+internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate estimate, bool live) : IProgress<BuildEvent>
 {
-    readonly ConcurrentDictionary<PackageKey, (BuildPhase Phase, Stopwatch Clock)> _running = new();
-    int _done;
+    sealed class Running
+    {
+        public BuildPhase Phase;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public string? Line;
+    }
+
+    readonly Lock _lock = new();
+    readonly Dictionary<PackageKey, Running> _running = [];
+    readonly HashSet<PackageKey> _finished = [];
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    int _failed, _skipped;
+    TimeSpan? _firstEstimate;
+
+    int Total => graph.Order.Count;
 
     public void Report(BuildEvent value)
     {
         switch (value)
         {
             case PhaseChanged { Phase: BuildPhase.Done } p:
-                _running.TryRemove(p.Key, out _);
+                lock (_lock) _running.Remove(p.Key);
                 break;
             case PhaseChanged p:
-                var entry = _running.AddOrUpdate(p.Key, _ => (p.Phase, Stopwatch.StartNew()), (_, old) => (p.Phase, old.Clock));
+                TimeSpan elapsed;
+                lock (_lock)
+                {
+                    if (!_running.TryGetValue(p.Key, out var running)) _running[p.Key] = running = new Running();
+                    running.Phase = p.Phase;
+                    elapsed = running.Clock.Elapsed;
+                }
                 if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building");
-                log.Debug($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {entry.Clock.Elapsed.TotalSeconds:0.000}s");
+                log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s"));
                 break;
-            case OutputLine o when !live:
-                log.Information($"{o.Key.Name} | {o.Line}");
+            case OutputLine o:
+                if (!live) log.Information($"{o.Key.Name} | {o.Line}");
+                else lock (_lock) if (_running.TryGetValue(o.Key, out var running)) running.Line = Printable(o.Line);
                 break;
             case Message m:
-                if (m.Warning) log.Warning($"{m.Key}: {m.Text}"); else if (!live) log.Information($"{m.Key}: {m.Text}");
+                if (m.Warning) log.Warning(Above($"{m.Key}: {m.Text}")); else if (!live) log.Information($"{m.Key}: {m.Text}");
                 break;
             case PackageFinished f:
-                Interlocked.Increment(ref _done);
-                _running.TryRemove(f.Key, out _);
-                if (!live || f.Result.Status == PackageStatus.Failed) Finished(f.Result);
+                string counter, eta;
+                lock (_lock)
+                {
+                    _finished.Add(f.Key);
+                    _running.Remove(f.Key);
+                    if (f.Result.Status == PackageStatus.Failed) _failed++;
+                    if (f.Result.Status is PackageStatus.Skipped or PackageStatus.NotRun) _skipped++;
+                    if (f.Result.Status == PackageStatus.Built) estimate.Learn(f.Key, f.Result.Duration);
+                    counter = $"[{_finished.Count}/{Total}]";
+                    eta = Remaining() is { } left && _finished.Count < Total ? $" (about {Clock(left)} left)" : "";
+                }
+                // Up-to-date packages are only counted in the live view: a no-op run of 600 packages prints nothing.
+                if (!live || f.Result.Status != PackageStatus.Cached) Finished(counter, f.Result, live ? "" : eta);
                 break;
         }
     }
 
-    void Finished(PackageResult r)
+    void Finished(string counter, PackageResult r, string eta)
     {
         var text = r.Status switch
         {
@@ -54,35 +88,83 @@ internal sealed class BuildProgress(Log log, int total, bool live) : IProgress<B
             // The whole reason (with the log tail) closes the run; here the first line says what happened.
             _ => $"{r.Key}: FAILED: {r.Reason?.Split('\n')[0]}",
         };
+        text = Above($"{counter} {text}{eta}");
         if (r.Status == PackageStatus.Failed) log.Error(text); else log.Information(text);
+    }
+
+    /// <summary>A line printed above the live area overwrites the area's old lines without erasing them: pad it to the width.</summary>
+    string Above(string text) => live ? text.PadRight(AnsiConsole.Profile.Width - "HH:mm:ss [INF] ".Length - 1) : text;
+
+    /// <summary>Time left, from earlier builds' times; caller holds the lock.</summary>
+    TimeSpan? Remaining() => estimate.Remaining(_finished, _running.ToDictionary(r => r.Key, r => r.Value.Clock.Elapsed));
+
+    /// <summary>"[12/81] 10 done · 2 running · 69 waiting · 0 failed · about 4:10 left"; caller holds the lock.</summary>
+    string Counts()
+    {
+        var done = _finished.Count - _failed - _skipped;
+        var waiting = Total - _finished.Count - _running.Count;
+        var left = Remaining() is { } t ? $"about {Clock(t)} left" : "no estimate yet (no earlier build)";
+        return $"[{_finished.Count}/{Total}] {done} done · {_running.Count} running · {waiting} waiting · {_failed} failed" +
+               (_skipped > 0 ? $" · {_skipped} not built" : "") + $" · {left}";
     }
 
     /// <summary>Runs <paramref name="work"/> under the live view (when live), redrawing a few times a second.</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> work)
     {
-        if (!live) return await work();
+        lock (_lock) _firstEstimate = Remaining();
+        log.Information($"{Total} packages" + (_firstEstimate is { } first ? $", about {Clock(first)} from earlier builds" : ""));
         T result = default!;
-        await AnsiConsole.Live(Render()).AutoClear(true).StartAsync(async ctx =>
-        {
-            var task = work();
-            while (!task.IsCompleted)
+        if (!live) result = await work();
+        else
+            await AnsiConsole.Live(Render()).AutoClear(true).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Top).StartAsync(async ctx =>
             {
-                ctx.UpdateTarget(Render());
-                await Task.WhenAny(task, Task.Delay(250));
-            }
-            result = await task;
-        });
+                var task = work();
+                while (!task.IsCompleted)
+                {
+                    ctx.UpdateTarget(Render());
+                    await Task.WhenAny(task, Task.Delay(250));
+                }
+                result = await task;
+            });
+        lock (_lock)
+            log.Information($"[{_finished.Count}/{Total}] {_finished.Count - _failed - _skipped} done, {_failed} failed in {Clock(_clock.Elapsed)}" +
+                            (_firstEstimate is { } e ? $" (estimated {Clock(e)})" : ""));
         return result;
     }
 
-    Spectre.Console.Rendering.IRenderable Render()
+    IRenderable Render()
     {
-        var rows = new List<Spectre.Console.Rendering.IRenderable>();
-        foreach (var (key, (phase, clock)) in _running.OrderBy(r => r.Key))
-            rows.Add(new Markup($"  [blue]{Markup.Escape(key.ToString()),-30}[/] {phase,-10} {clock.Elapsed.TotalSeconds,6:0.0}s"));
-        var width = 40;
-        var filled = total == 0 ? width : _done * width / total;
-        rows.Add(new Markup($"  [green]{new string('█', filled)}[/]{new string('░', width - filled)} {_done}/{total} packages"));
+        var width = Math.Max(40, AnsiConsole.Profile.Width);
+        var rows = new List<IRenderable>();
+        lock (_lock)
+        {
+            var keyWidth = Math.Min(32, _running.Keys.Select(k => k.ToString().Length).DefaultIfEmpty(8).Max());
+            foreach (var (key, running) in _running.OrderBy(r => r.Value.Clock.Elapsed).Reverse())
+            {
+                var head = $"  {Fit(key.ToString(), keyWidth).PadRight(keyWidth)} {running.Phase.ToString().ToLowerInvariant(),-10} {Clock(running.Clock.Elapsed),6}";
+                var line = running.Line is { Length: > 0 } l ? "  " + Fit(l, width - head.Length - 3) : "";
+                rows.Add(new Markup($"[blue]{Markup.Escape(head)}[/][grey]{Markup.Escape(line)}[/]"));
+            }
+            var barWidth = 24;
+            var filled = Total == 0 ? barWidth : _finished.Count * barWidth / Total;
+            rows.Add(new Markup($"  [green]{new string('█', filled)}[/]{new string('░', barWidth - filled)} {Markup.Escape(Fit(Counts(), width - barWidth - 4))}"));
+        }
         return new Rows(rows);
     }
+
+    static string Fit(string text, int width) => width <= 1 ? "" : text.Length <= width ? text : text[..(width - 1)] + "…";
+
+    static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{(int)t.TotalMinutes}:{t:ss}";
+
+    /// <summary>A container's line without colour codes, carriage-return redraws or other control characters.</summary>
+    static string Printable(string line)
+    {
+        var text = Escapes().Replace(line, "");
+        var cr = text.LastIndexOf('\r', text.Length > 0 && text[^1] == '\r' ? text.Length - 2 : text.Length - 1);
+        if (cr >= 0) text = text[(cr + 1)..];
+        return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+    }
+
+    [GeneratedRegex(@"\x1B(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|.)")]
+    private static partial Regex Escapes();
 }

@@ -76,7 +76,9 @@ public abstract partial class PkgpandaBuild
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
-        var progress = new BuildProgress(Log, Graph.Order.Count, live: !Console.IsOutputRedirected && !IsServerBuild);
+        var times = new BuildTimes(Cache);
+        var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, Parallel), live: !Console.IsOutputRedirected && !IsServerBuild);
         var context = new BuildContext
         {
             Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
@@ -111,4 +113,10 @@ public abstract partial class PkgpandaBuild
 
     /// <inheritdoc cref="Run(Func{Task})"/>
     protected static Task Run(Action work) => Run(() => { work(); return Task.CompletedTask; });
+
+    /// <summary>A cancelled run that did not stop in time: remove this process's temporaries and scratch before it exits.</summary>
+    protected internal override void OnInterruptTimedOut()
+    {
+        if (_store is not null) Cache.RemoveAbandoned(pid => pid == Environment.ProcessId);
+    }
 }

@@ -67,7 +67,7 @@ internal static class Reports
     public static void Built(BuildSummary summary)
     {
         AnsiConsole.WriteLine();
-        var width = summary.Results.Select(r => r.Key.ToString().Length).DefaultIfEmpty(8).Max() + 2;
+        var width = Math.Max("PACKAGE".Length, summary.Results.Select(r => r.Key.ToString().Length).DefaultIfEmpty(0).Max()) + 2;
         AnsiConsole.WriteLine($"{"PACKAGE".PadRight(width)}{"STATUS",-12}{"DURATION",10}  DETAIL");
         foreach (var r in summary.Results)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace Pkgpanda.Targets;
@@ -23,6 +22,9 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
     /// <summary>The command line or the build declaration is wrong (unknown target or option, cycle, bad value).</summary>
     public const int ExitUsage = 2;
     public const int ExitCancelled = 130;
+
+    /// <summary>How long a cancelled run may take to stop before the process exits regardless.</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long <c>--plan</c> waits for package ids before drawing the packages without them.</summary>
     public TimeSpan PackageIdTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -85,14 +87,8 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
     {
         using var cancellation = new CancellationTokenSource();
         build.CancellationToken = cancellation.Token;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl+C stops the build after the running target's cleanup; a second one kills the process.
-            e.Cancel = !cancellation.IsCancellationRequested;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancellation.Cancel(); });
+        // Ctrl+C / SIGTERM cancel the run; a run still going after the grace period exits anyway (Interruption).
+        var interruption = new Interruption(cancellation, InterruptGrace, build.OnInterruptTimedOut);
         try
         {
             if (graph.PackageParents.Any(ExecutionPlanner.Schedule(invoked).Contains))
@@ -117,12 +113,12 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
             }, cancellation.Token).ConfigureAwait(false);
             output.Summary(plan, ok, watch.Elapsed);
             if (ok) state.Clear();
-            if (cancellation.IsCancellationRequested) return ExitCancelled;
+            if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCancelled;
             return ok ? ExitSucceeded : ExitFailed;
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            interruption.Dispose();
         }
     }
 

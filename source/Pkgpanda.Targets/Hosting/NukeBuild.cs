@@ -31,6 +31,12 @@ public abstract class NukeBuild
     /// </summary>
     protected internal virtual bool IsUserError(Exception exception) => false;
 
+    /// <summary>
+    /// Called when a run cancelled by Ctrl+C or SIGTERM has not ended within the grace period, just before the process
+    /// exits: remove what the run has in flight (temporary files, scratch folders). Other threads may still be running.
+    /// </summary>
+    protected internal virtual void OnInterruptTimedOut() { }
+
     /// <summary>Runs once parameters are bound, before planning (e.g. to add facts from the tree).</summary>
     protected internal virtual void OnBuildCreated() { }
 

@@ -11,10 +11,14 @@ public static class PlanOutput
 {
     public static string PagePath(string root) => Path.Combine(root, ".nuke", "temp", "execution-plan.html");
 
-    /// <summary>A browser is worth starting only on a desktop: not in CI, not over SSH without a display.</summary>
+    /// <summary>
+    /// A browser is worth starting only for a person at a desktop: not in CI, not when the output goes to a pipe or a
+    /// file (a script asked for the page), not over SSH without a display.
+    /// </summary>
     public static bool CanOpenBrowser(IReadOnlyDictionary<string, string> environment)
     {
         if (environment.ContainsKey("CI") || environment.ContainsKey("GITHUB_ACTIONS")) return false;
+        if (Console.IsOutputRedirected) return false;
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return true;
         return (environment.ContainsKey("DISPLAY") || environment.ContainsKey("WAYLAND_DISPLAY")) && File.Exists("/usr/bin/xdg-open");
     }

@@ -35,25 +35,4 @@ public sealed record PlanGraph(
         }
         return new PlanGraph(targets, edges, packages, packagesNote);
     }
-
-    /// <summary>Everything a node needs, transitively (dependencies for targets, requires for packages).</summary>
-    public static Dictionary<string, HashSet<string>> Needs(IEnumerable<string> nodes, IEnumerable<PlanEdge> edges)
-    {
-        var direct = nodes.ToDictionary(n => n, _ => new List<string>(), StringComparer.Ordinal);
-        foreach (var e in edges.Where(e => e.Kind is PlanEdgeKind.DependsOn or PlanEdgeKind.Requires))
-            if (direct.TryGetValue(e.To, out var list)) list.Add(e.From);
-        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var node in direct.Keys)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var stack = new Stack<string>(direct[node]);
-            while (stack.Count > 0)
-            {
-                var n = stack.Pop();
-                if (seen.Add(n) && direct.TryGetValue(n, out var more)) foreach (var m in more) stack.Push(m);
-            }
-            result[node] = seen;
-        }
-        return result;
-    }
 }

@@ -16,20 +16,30 @@ public sealed class TestHttpServer : IDisposable
     /// <summary>Announces the full length, sends half, then breaks the connection.</summary>
     public sealed record DropHalfway(byte[] Bytes) : Reply;
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, Reply[]> _scripts = new();
     private readonly ConcurrentDictionary<string, int> _hits = new();
     private readonly Task _loop;
 
     public TestHttpServer()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(BaseUrl + "/");
-        _listener.Start();
+        // A free port is probed, then bound: another process may take it in between (the machine is shared), so try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            BaseUrl = $"http://127.0.0.1:{port}";
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(BaseUrl + "/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5) { _listener.Close(); }
+        }
         _loop = Task.Run(LoopAsync);
     }
 

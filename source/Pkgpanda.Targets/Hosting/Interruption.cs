@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+
+namespace Pkgpanda.Targets;
+
+/// <summary>
+/// Ctrl+C (SIGINT) and SIGTERM during a run. The first signal cancels the run's token, so targets stop at their next
+/// await and clean up (containers, scratch). A worker blocked in a synchronous call never sees the token; so if the run
+/// has not ended after <c>grace</c>, the build removes what it had in flight (<see cref="NukeBuild.OnInterruptTimedOut"/>)
+/// and the process exits with 130 (SIGINT) or 143 (SIGTERM), the shell's codes for those signals. A second signal exits at once,
+/// the same way.
+/// </summary>
+internal sealed class Interruption : IDisposable
+{
+    public const int ExitInterrupted = 130;
+    public const int ExitTerminated = 143;
+
+    private readonly CancellationTokenSource _cancellation;
+    private readonly TimeSpan _grace;
+    private readonly Action _beforeExit;
+    private readonly PosixSignalRegistration _sigint;
+    private readonly PosixSignalRegistration _sigterm;
+    private int _exitCode;
+    private Timer? _timer;
+
+    public Interruption(CancellationTokenSource cancellation, TimeSpan grace, Action beforeExit)
+    {
+        _cancellation = cancellation;
+        _grace = grace;
+        _beforeExit = beforeExit;
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, ExitInterrupted));
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, ExitTerminated));
+    }
+
+    /// <summary>130 or 143 once a signal came; null before.</summary>
+    public int? ExitCode => Volatile.Read(ref _exitCode) is var code and not 0 ? code : null;
+
+    private void OnSignal(PosixSignalContext context, int exitCode)
+    {
+        context.Cancel = true;
+        if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) != 0)
+        {
+            Exit(exitCode);
+            return;
+        }
+        // Cancel's callbacks run on the calling thread; the signal thread must stay free for a second signal.
+        _ = Task.Run(_cancellation.Cancel);
+        _timer = new Timer(_ => Exit(exitCode), null, _grace, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Exit(int exitCode)
+    {
+        try { _beforeExit(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException) { }
+        Environment.Exit(exitCode);
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _sigint.Dispose();
+        _sigterm.Dispose();
+    }
+}
