@@ -131,7 +131,7 @@ public class FrontDoorPlanTests
         var result = await root.RunAsync("Hash", "--plan", "--plan-format", "json");
         result.ExitCode.ShouldBe(0, result.ToString());
         using var json = System.Text.Json.JsonDocument.Parse(result.Output);
-        json.RootElement.GetProperty("plan").EnumerateArray().Select(e => e.GetString()).ShouldBe(["Setup", "Resolve", "Hash"]);
+        json.RootElement.GetProperty("plan").EnumerateArray().Select(e => e.GetString()).ShouldBe(["Resolve", "Setup", "Hash"]);
         var packages = json.RootElement.GetProperty("packages").EnumerateArray().ToList();
         packages.Select(p => p.GetProperty("name").GetString()).ShouldBe(Packages, ignoreOrder: true);
     }

@@ -90,7 +90,7 @@ public class HashTests
         using var tree = new ExampleTree();
         var result = await Cli.RunAsync(tree.Args("--target", "Hash", "--package", "zookeeper"));
         result.ExitCode.ShouldNotBe(0);
-        result.Output.ShouldContain("There is no package \"zookeeper\"");
+        result.Output.ShouldContain("there is no package \"zookeeper\"");
         result.Output.ShouldNotContain("   at ");
     }
 

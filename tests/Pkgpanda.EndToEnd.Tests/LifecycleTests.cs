@@ -76,6 +76,11 @@ public class LifecycleTests
             run.Signal("INT");
             var exit = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
             exit.ShouldBe(130, run.Output);
+            // Said once, with the count; not an error per package that never started.
+            run.Output.ShouldContain("[WRN] The build was cancelled: 5 packages not built.");
+            run.Output.ShouldNotContain("failed to build");
+            run.Output.ShouldNotContain("[ERR]");
+            run.Output.ShouldMatch(@"\nBuild\s+Aborted", run.Output);
         }
         (await OurContainers()).ShouldBeEmpty();
         BuildTests.ScratchFolders(tree).ShouldBeEmpty();

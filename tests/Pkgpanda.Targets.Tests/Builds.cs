@@ -77,7 +77,7 @@ public enum Flavour { Plain, ExtraSpicy }
 
 public sealed class ParameterBuild : NukeBuild
 {
-    [Parameter("The output folder")] public string? OutputDir;
+    [Parameter("The output folder", Value = "a folder")] public string? OutputDir;
     [Parameter("How many")] public int Count = 1;
     [Parameter("Names to use")] public string[] Names = [];
     [Parameter("A flag")] public bool Fast;

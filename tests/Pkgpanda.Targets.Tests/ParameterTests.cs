@@ -116,6 +116,18 @@ public class ParameterTests
         build.Fast.ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("--output-dir", "--output-dir needs a folder.")]
+    [InlineData("--count", "--count needs an integer.")]
+    public async Task An_option_without_its_value_says_what_it_needs(string args, string expected)
+    {
+        using var root = new TestRoot();
+        var result = await root.RunAsync(new ParameterBuild(), args);
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain(expected);
+        result.Output.ShouldNotContain("cannot use ''");
+    }
+
     [Fact]
     public async Task A_value_of_the_wrong_type_names_the_option()
     {

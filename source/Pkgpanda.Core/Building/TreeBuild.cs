@@ -30,14 +30,16 @@ public sealed record BuildSummary(IReadOnlyList<PackageResult> Results)
 
     public bool Succeeded => Results.All(r => r.Status is PackageStatus.Built or PackageStatus.Cached or PackageStatus.Downloaded);
 
-    /// <summary>Throws one error naming every failure, so the Build target fails with a readable message.</summary>
+    /// <summary>
+    /// Throws one error naming every failure, so the Build target fails with a readable message. The packages not
+    /// built because of a failure (or a cancellation) are not errors of their own; the front end mentions them.
+    /// </summary>
     public void ThrowIfFailed()
     {
         if (Succeeded) return;
         var failed = Results.Where(r => r.Status == PackageStatus.Failed).ToList();
-        var lines = failed.Select(r => $"{r.Key}: {r.Reason}")
-            .Concat(Results.Where(r => r.Status == PackageStatus.Skipped).Select(r => $"{r.Key}: skipped, {r.Reason}"))
-            .Concat(Results.Where(r => r.Status == PackageStatus.NotRun).Select(r => $"{r.Key}: not built ({r.Reason})"));
-        throw new BuildError($"{failed.Count} package(s) failed to build:\n{string.Join("\n", lines)}");
+        if (failed.Count == 0)
+            throw new BuildError($"The build stopped before {Count(PackageStatus.Skipped) + Count(PackageStatus.NotRun)} of {Results.Count} packages were built.");
+        throw new BuildError($"{failed.Count} {(failed.Count == 1 ? "package" : "packages")} failed to build:\n{string.Join("\n", failed.Select(r => $"{r.Key}: {r.Reason}"))}");
     }
 }

@@ -41,9 +41,16 @@ public sealed class PackageGraph
     {
         var rootList = roots.Distinct().Order().ToList();
         foreach (var root in rootList)
-            if (!store.Contains(root)) throw new BuildError(store.DescribeMissing(root));
+            if (!store.Contains(root)) throw new BuildError(PackageStore.Capitalized(store.DescribeMissing(root)));
         return Build(store, rootList, tree: null);
     }
+
+    /// <summary>
+    /// A plain package store (no treeinfo file): every (name, variant) in it, as pkgpanda's <c>PackageStore</c> holds
+    /// them. No tree rules apply (there is no tree variant to hold a package to one variant); each package still
+    /// gets one variant of each of its requires.
+    /// </summary>
+    public static PackageGraph ForStore(PackageStore store) => Build(store, store.Keys.ToList(), tree: null);
 
     /// <summary>A tree variant's packages: the core list (or everything not excluded) plus their requires.</summary>
     public static PackageGraph ForTree(PackageStore store, TreeInfo tree)
@@ -56,10 +63,40 @@ public sealed class PackageGraph
         {
             var key = new PackageKey(name, tree.VariantOf(name));
             if (!store.Contains(key))
-                throw new BuildError($"{tree.File}: the tree needs package \"{name}\" variant {Variant.Display(key.Variant)}, but {store.DescribeMissing(key)}");
+                throw Missing(store, tree, "core_package_list", tree.CorePackageList, key, "the tree");
             roots.Add(key);
         }
-        return Build(store, roots, tree);
+        var graph = Build(store, roots, tree);
+        // pkgpanda: the bootstrap packages exist and are a subset of the tree's packages.
+        foreach (var name in tree.BootstrapPackageList)
+        {
+            var key = new PackageKey(name, tree.VariantOf(name));
+            if (!store.Contains(key))
+                throw Missing(store, tree, "bootstrap_package_list", tree.BootstrapPackageList, key, "the bootstrap bundle");
+            if (!graph._requires.ContainsKey(key))
+                throw new BuildError(tree.File, $"\"bootstrap_package_list\"[{Index(tree.BootstrapPackageList, name)}]", $"\"{name}\"",
+                    $"a bootstrap package must be one of the tree's packages (\"core_package_list\" and what it requires), and {Show(key)} is not.");
+        }
+        return graph;
+    }
+
+    private static BuildError Missing(PackageStore store, TreeInfo tree, string list, IReadOnlyList<string> names, PackageKey key, string what)
+    {
+        // A package that exists but lacks the variant the treeinfo names: the mistake is in "variants".
+        if (tree.Variants.ContainsKey(key.Name) && store.Names.Contains(key.Name))
+            return new BuildError(tree.File, $"\"variants\".\"{key.Name}\"", key.Variant is null ? "null" : $"\"{key.Variant}\"",
+                $"{what} needs this variant, but {store.DescribeMissing(key)}");
+        var index = Index(names, key.Name);
+        var problem = $"{what} needs package \"{key.Name}\", but {store.DescribeMissing(key)}";
+        return index < 0
+            ? new BuildError($"{tree.File}: {PackageStore.Capitalized(problem)}")
+            : new BuildError(tree.File, $"\"{list}\"[{index}]", $"\"{key.Name}\"", problem);
+    }
+
+    private static int Index(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        return -1;
     }
 
     /// <summary>The union of several trees (each validated on its own first).</summary>
@@ -75,6 +112,7 @@ public sealed class PackageGraph
     {
         var all = ForTree(store, tree);
         if (tree.BootstrapPackageList.Count == 0) return all;
+        // ForTree checked that each bootstrap package exists and belongs to the tree.
         var roots = tree.BootstrapPackageList.Distinct().Select(n => new PackageKey(n, tree.VariantOf(n))).ToList();
         return Build(store, roots, tree);
     }
@@ -160,22 +198,38 @@ public sealed class PackageGraph
         }
     }
 
-    private string Chain(PackageKey from, PackageKey to) => string.Join(" -> ", PathBetween(from, to)!.Select(Show));
+    private string Chain(PackageKey from, PackageKey to) => string.Join(" -> ", PathBetween([from], to)!.Select(Show));
 
     private static string Show(PackageKey k) => k.Variant is null ? k.Name : $"{k.Name} ({k.Variant})";
 
-    private string ChainTo(PackageKey key)
-    {
-        foreach (var root in Roots)
-            if (PathBetween(root, key) is { } p) return string.Join(" -> ", p.Select(Show));
-        return Show(key);
-    }
+    private string ChainTo(PackageKey key) => PathBetween(Roots, key) is { } p ? string.Join(" -> ", p.Select(Show)) : Show(key);
 
-    private List<PackageKey>? PathBetween(PackageKey from, PackageKey to)
+    /// <summary>
+    /// A shortest chain of requires from one of <paramref name="starts"/> to <paramref name="to"/>. Breadth-first, so
+    /// the search is linear in the graph: walking every path depth-first is exponential in a layered tree.
+    /// </summary>
+    private List<PackageKey>? PathBetween(IEnumerable<PackageKey> starts, PackageKey to)
     {
-        if (from == to) return [from];
-        foreach (var next in _requires[from])
-            if (PathBetween(next, to) is { } rest) return [from, .. rest];
+        var parent = new Dictionary<PackageKey, PackageKey?>();
+        var queue = new Queue<PackageKey>();
+        foreach (var start in starts.Distinct())
+        {
+            parent[start] = null;
+            queue.Enqueue(start);
+        }
+        while (queue.Count > 0)
+        {
+            var key = queue.Dequeue();
+            if (key == to)
+            {
+                var path = new List<PackageKey>();
+                for (PackageKey? k = key; k is not null; k = parent[k]) path.Add(k);
+                path.Reverse();
+                return path;
+            }
+            foreach (var next in _requires[key])
+                if (parent.TryAdd(next, key)) queue.Enqueue(next);
+        }
         return null;
     }
 

@@ -26,10 +26,19 @@ public sealed class PackageStore
     public string PackagesDir { get; }
     public string CacheDir => Path.Combine(PackagesDir, "cache");
 
-    /// <summary>Tree variants, default first; a tree without treeinfo.json has one implicit default tree.</summary>
+    /// <summary>
+    /// Tree variants (<c>[variant.]treeinfo.json</c>), default first. Empty for a plain package store: a folder without
+    /// any treeinfo file, whose packages are every (name, variant) in it (pkgpanda's <c>PackageStore</c>).
+    /// </summary>
     public IReadOnlyList<TreeInfo> Trees { get; }
 
+    /// <summary>True when the folder declares no tree variant (no treeinfo file): tree rules do not apply.</summary>
+    public bool IsPlainStore => Trees.Count == 0;
+
     public IEnumerable<BuildInfo> Packages => _packages.Values.OrderBy(b => b.Key);
+
+    /// <summary>Every (name, variant) in the store.</summary>
+    public IEnumerable<PackageKey> Keys => _packages.Keys.Order();
 
     public IEnumerable<string> Names => _folders.Keys.Order(StringComparer.Ordinal);
 
@@ -40,21 +49,25 @@ public sealed class PackageStore
 
 
     public BuildInfo Get(PackageKey key) =>
-        _packages.TryGetValue(key, out var info) ? info : throw new BuildError(DescribeMissing(key));
+        _packages.TryGetValue(key, out var info) ? info : throw new BuildError(Capitalized(DescribeMissing(key)));
 
     public IEnumerable<string?> VariantsOf(string name) =>
         _packages.Keys.Where(k => k.Name == name).Select(k => k.Variant).Order(Comparer<string?>.Create(Variant.Compare));
 
     public string FolderOf(string name) => _folders[name];
 
+    /// <summary>Why <paramref name="key"/> is not in the store, as a clause ("there is no package ..."), to end a sentence.</summary>
     public string DescribeMissing(PackageKey key)
     {
         if (!_folders.ContainsKey(key.Name))
-            return $"There is no package \"{key.Name}\" in {Shown(PackagesDir)}" + Suggest(key.Name);
+            return $"there is no package \"{key.Name}\" in {Shown(PackagesDir)}" + Suggest(key.Name);
         var have = string.Join(", ", VariantsOf(key.Name).Select(Variant.Display));
-        return $"Package \"{key.Name}\" has no variant {Variant.Display(key.Variant)} (it has: {have}); " +
-               $"expected {Path.Combine(Shown(FolderOf(key.Name)), Variant.Prefix(key.Variant) + "buildinfo.json")}.";
+        // Named as a file name in an existing folder: a message never names a path that does not exist.
+        return $"package \"{key.Name}\" has no variant {Variant.Display(key.Variant)} (it has: {have}; " +
+               $"there is no {Variant.Prefix(key.Variant)}buildinfo.json in {Shown(FolderOf(key.Name))}).";
     }
+
+    public static string Capitalized(string clause) => clause.Length == 0 ? clause : char.ToUpperInvariant(clause[0]) + clause[1..];
 
     private string Suggest(string name)
     {
@@ -73,8 +86,19 @@ public sealed class PackageStore
     public static PackageStore Load(string packagesDir, IEnumerable<string>? extraPackageDirs = null)
     {
         packagesDir = Path.GetFullPath(packagesDir);
+        if (File.Exists(packagesDir))
+            throw new BuildError($"The packages folder {Shown(packagesDir)} is a file, not a folder; pass the folder holding the packages (PackageStore.Load(packagesDir)).");
         if (!Directory.Exists(packagesDir))
             throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist (PackageStore.Load(packagesDir)).");
+        try { return LoadFolders(packagesDir, extraPackageDirs); }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new EnvironmentFault($"{Shown(packagesDir)}: a folder of the tree cannot be read: permission denied ({ex.Message}).", ex);
+        }
+    }
+
+    private static PackageStore LoadFolders(string packagesDir, IEnumerable<string>? extraPackageDirs)
+    {
 
         var packages = new Dictionary<PackageKey, BuildInfo>();
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -106,20 +130,23 @@ public sealed class PackageStore
         var treeFiles = VariantFiles(packagesDir, "treeinfo.json");
         foreach (var (variant, file) in treeFiles.OrderBy(t => t.Variant, Comparer<string?>.Create(Variant.Compare)))
             trees.Add(TreeInfoLoader.Load(file, Shown(file), variant));
-        if (trees.Count == 0)
-            trees.Add(TreeInfoLoader.Implicit(Shown(Path.Combine(packagesDir, "treeinfo.json"))));
 
         return new PackageStore(packagesDir, packages, folders, builders, trees);
     }
 
-    /// <summary>Finds <c>X</c> and <c>&lt;variant&gt;.X</c> files; <c>.X</c> is refused as pkgpanda refuses it.</summary>
+    /// <summary>
+    /// Finds <c>X</c> and <c>&lt;variant&gt;.X</c> files; <c>.X</c> is refused as pkgpanda refuses it, and so is a folder
+    /// named like one (it would otherwise make a package or a tree variant vanish without a word).
+    /// </summary>
     internal static List<(string? Variant, string File)> VariantFiles(string folder, string suffix)
     {
         var result = new List<(string?, string)>();
-        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
         {
             var fileName = Path.GetFileName(file);
             if (!fileName.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            if (Directory.Exists(file))
+                throw new BuildError($"{Shown(file)}: is a folder, not a file; \"{fileName}\" must be a JSON file (an empty file means {{}}).");
             var prefix = fileName[..^suffix.Length];
             if (prefix.Length == 0) { result.Add((null, file)); continue; }
             if (prefix == ".")

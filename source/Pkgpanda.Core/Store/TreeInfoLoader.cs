@@ -8,9 +8,6 @@ public static class TreeInfoLoader
 {
     private static readonly string[] AllowedKeys = ["exclude", "variants", "core_package_list", "bootstrap_package_list"];
 
-    /// <summary>The tree as pkgpanda sees a packages folder without treeinfo.json: every package, default variants.</summary>
-    public static TreeInfo Implicit(string shownAs) => new() { File = shownAs };
-
     public static TreeInfo Load(string file, string shownAs, string? treeVariant)
     {
         var root = JsonFile.ReadObject(file, shownAs);

@@ -70,6 +70,8 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                     counter = $"[{_finished.Count}/{Total}]";
                     eta = Remaining() is { } left && _finished.Count < Total ? $" (about {Clock(left)} left)" : "";
                 }
+                // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
+                if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
                 // Up-to-date packages are only counted in the live view: a no-op run of 600 packages prints nothing.
                 if (!live || f.Result.Status != PackageStatus.Cached) Finished(counter, f.Result, live ? "" : eta);
                 break;
@@ -141,7 +143,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             var keyWidth = Math.Min(32, _running.Keys.Select(k => k.ToString().Length).DefaultIfEmpty(8).Max());
             foreach (var (key, running) in _running.OrderBy(r => r.Value.Clock.Elapsed).Reverse())
             {
-                var head = $"  {Fit(key.ToString(), keyWidth).PadRight(keyWidth)} {running.Phase.ToString().ToLowerInvariant(),-10} {Clock(running.Clock.Elapsed),6}";
+                var head = $"  {Fit(key.ToString(), keyWidth).PadRight(keyWidth)}  {running.Phase.ToString().ToLowerInvariant(),-10}  {Clock(running.Clock.Elapsed),6}";
                 var line = running.Line is { Length: > 0 } l ? "  " + Fit(l, width - head.Length - 3) : "";
                 rows.Add(new Markup($"[blue]{Markup.Escape(head)}[/][grey]{Markup.Escape(line)}[/]"));
             }

@@ -89,10 +89,11 @@ public abstract partial class PkgpandaBuild
 
     async Task<IReadOnlyList<BootstrapResult>> PackTrees()
     {
-        var plans = await Ids.ComputeAsync(PackageGraph.ForTrees(Store, new Selection(null, null, TreeVariant).Trees(Store)), CancellationToken);
+        var trees = new Selection(null, null, TreeVariant).TreesToPack(Store);
+        var plans = await Ids.ComputeAsync(PackageGraph.ForTrees(Store, trees), CancellationToken);
         var bundle = new BootstrapBundle(Cache);
         var results = new List<BootstrapResult>();
-        foreach (var tree in new Selection(null, null, TreeVariant).Trees(Store))
+        foreach (var tree in trees)
             results.Add(await bundle.PackAsync(Store, tree, plans, Downloader is { } d ? d.TryDownloadBootstrapAsync : null, CancellationToken));
         return _packed = results;
     }

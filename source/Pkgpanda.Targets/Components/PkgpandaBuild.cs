@@ -17,22 +17,24 @@ namespace Pkgpanda.Targets.Components;
 /// </summary>
 public abstract partial class PkgpandaBuild : NukeBuild
 {
-    [Parameter("The package tree (folder of packages)", IsPath = true)] public string PackagesDir { get; set; } = "packages";
-    [Parameter("Build only this package (and what it requires)")] public string? Package { get; set; }
-    [Parameter("The variant of --package (default: the default variant)")] public string? Variant { get; set; }
-    [Parameter("Only this tree variant (default: all)")] public string? TreeVariant { get; set; }
+    [Parameter("The package tree (folder of packages)", Value = "a folder", IsPath = true)] public string PackagesDir { get; set; } = "packages";
+    [Parameter("Build only this package (and what it requires)", Value = "a package name")] public string? Package { get; set; }
+    [Parameter("The variant of --package (default: the default variant)", Value = "a variant name")] public string? Variant { get; set; }
+    [Parameter("Only this tree variant (default: all)", Value = "a tree variant name")] public string? TreeVariant { get; set; }
     [Parameter("The image used when a buildinfo names no 'docker'")] public string BuilderImage { get; set; } = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
     [Parameter("The Docker engine (default: DOCKER_HOST or the local socket)")] public string? DockerHost { get; set; }
-    [Parameter("Write the resolved plan as JSON to this file", IsPath = true)] public string? PlanJson { get; set; }
-    [Parameter("How many packages build at once (default: the number of cores)")] public int Parallel { get; set; } = Environment.ProcessorCount;
+    [Parameter("Write the resolved plan as JSON to this file", Value = "a file name", IsPath = true)] public string? PlanJson { get; set; }
+    [Parameter("How many packages build at once (default: the number of cores)", Value = "a number of packages (at least 1)")] public int Parallel { get; set; } = Environment.ProcessorCount;
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] public bool Continue { get; set; }
     [Parameter("Give build containers network access (off by default: builds are hermetic)")] public bool AllowNetwork { get; set; }
     [Parameter("Keep a failed build's src/, result/ and install/ under cache/failed/<id> (pkgpanda's --dont-clean-after-build)")] public bool KeepFailed { get; set; }
     [Parameter("Share built packages: http(s)://..., file://... or a folder (pkgpanda's layout)", IsPath = true)] public string? RepositoryUrl { get; set; }
     [Parameter("Bearer token for --repository-url (default: $PKGPANDA_REPOSITORY_TOKEN); never printed")] public string? RepositoryToken { get; set; }
 
+    // Setup needs the resolved tree (which builder images to make), and a mistake in the tree is Resolve's to report.
     public virtual Target Setup => _ => _
         .Description("Provision the Docker engine and the builder images")
+        .DependsOn(Resolve)
         .Executes(() => Run(Provision));
 
     public virtual Target Resolve => _ => _
@@ -52,7 +54,7 @@ public abstract partial class PkgpandaBuild : NukeBuild
     public virtual Target Build => _ => _
         .Description("Build the selected packages (and what they require) in containers")
         .DependsOn(Hash)
-        .Executes(() => Run(async () => Reports.Built(await BuildPackages())));
+        .Executes(() => Run(async () => Reports.Built(await BuildPackages(), Log, CancellationToken)));
 
     public virtual Target Pack => _ => _
         .Description("Make the bootstrap bundle and complete.latest.json of each tree variant")

@@ -17,7 +17,7 @@ internal static class Reports
 {
     public static void BuildOrder(PackageGraph graph)
     {
-        AnsiConsole.WriteLine($"Build order ({graph.Order.Count} packages):");
+        AnsiConsole.WriteLine($"Build order ({Plural(graph.Order.Count, "package")}):");
         var width = graph.Order.Select(k => Show(k).Length).DefaultIfEmpty(8).Max() + 2;
         var i = 0;
         foreach (var key in graph.Order)
@@ -29,18 +29,15 @@ internal static class Reports
 
     public static void Ids(PackageGraph graph, IdResult ids, PackageCache cache, string? planJson)
     {
-        string IdText(PackageKey k) => ids.Plans.TryGetValue(k, out var p) ? p.Id.ToString() : "-";
-        var nameWidth = graph.Order.Select(k => k.Name.Length).DefaultIfEmpty(8).Max() + 2;
-        var variantWidth = graph.Order.Select(k => Variant.Display(k.Variant).Length).DefaultIfEmpty(9).Max() + 2;
-        var idWidth = graph.Order.Select(k => IdText(k).Length).DefaultIfEmpty(10).Max() + 2;
-        AnsiConsole.WriteLine($"{"PACKAGE".PadRight(nameWidth)}{"VARIANT".PadRight(variantWidth)}{"ID".PadRight(idWidth)}CACHED");
+        var table = new TextTable("PACKAGE", "VARIANT", "ID", "CACHED");
         foreach (var key in graph.Order)
         {
-            var cached = ids.Plans.TryGetValue(key, out var plan) ? cache.Contains(plan.Id) ? "yes" : "no" : "-";
-            AnsiConsole.WriteLine($"{key.Name.PadRight(nameWidth)}{Variant.Display(key.Variant).PadRight(variantWidth)}{IdText(key).PadRight(idWidth)}{cached}");
+            var known = ids.Plans.TryGetValue(key, out var plan);
+            table.Add(key.Name, Variant.Display(key.Variant), known ? plan!.Id.ToString() : "-", known ? cache.Contains(plan!.Id) ? "yes" : "no" : "-");
         }
+        foreach (var line in table.Lines()) AnsiConsole.WriteLine(line);
         var cachedCount = ids.Plans.Values.Count(p => cache.Contains(p.Id));
-        AnsiConsole.WriteLine($"{graph.Order.Count} packages: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
+        AnsiConsole.WriteLine($"{Plural(graph.Order.Count, "package")}: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
                               (ids.Unresolved.Count > 0 ? $", {ids.Unresolved.Count} without an id" : "") + ".");
         if (planJson is not null)
         {
@@ -51,39 +48,56 @@ internal static class Reports
         // Every id that could be computed is shown above; the others are named with their cause, once per cause.
         var causes = ids.Unresolved.Where(u => u.Value.Cause is null).ToList();
         var blocked = ids.Unresolved.Count - causes.Count;
-        throw new BuildError($"{ids.Unresolved.Count} of {graph.Order.Count} package ids cannot be computed:\n" +
+        throw new BuildError($"{ids.Unresolved.Count} of {Plural(graph.Order.Count, "package id")} cannot be computed:\n" +
                              string.Join("\n", causes.Select(c => $"{c.Key}: {c.Value.Reason}")) +
                              (blocked > 0 ? $"\n{blocked} more require one of these: {string.Join(", ", ids.Unresolved.Where(u => u.Value.Cause is not null).Select(u => u.Key))}." : ""));
     }
 
     public static void Fetched(FetchSummary summary)
     {
+        var table = new TextTable("SOURCE", "RESULT");
         foreach (var s in summary.Sources)
-            AnsiConsole.WriteLine($"  {s.Source,-40} {(s.Failed ? "FAILED: " + s.Error : s.Outcome?.ToString().ToLowerInvariant())}");
+            table.Add(s.Source, s.Failed ? "FAILED: " + FirstLine(s.Error) : s.Outcome?.ToString().ToLowerInvariant());
+        foreach (var line in table.Lines()) AnsiConsole.WriteLine("  " + line);
         AnsiConsole.WriteLine($"Sources: {summary.Sources.Count} ({string.Join(", ", Enum.GetValues<FetchOutcome>().Select(o => $"{summary.Count(o)} {o.ToString().ToLowerInvariant()}"))}, {summary.Sources.Count(x => x.Failed)} failed)");
         if (summary.Failed) throw summary.ToError();
     }
 
-    public static void Built(BuildSummary summary)
+    /// <summary>
+    /// The per-package table and totals. A cancelled run says so once (not one error per package it did not build) and
+    /// ends the target as cancelled; packages skipped because a require failed are one warning, the failures the error.
+    /// </summary>
+    public static void Built(BuildSummary summary, Pkgpanda.Targets.Log log, CancellationToken cancellationToken)
     {
+        var cancelled = cancellationToken.IsCancellationRequested;
+        var notBuilt = summary.Count(PackageStatus.Skipped) + summary.Count(PackageStatus.NotRun);
         AnsiConsole.WriteLine();
-        var width = Math.Max("PACKAGE".Length, summary.Results.Select(r => r.Key.ToString().Length).DefaultIfEmpty(0).Max()) + 2;
-        AnsiConsole.WriteLine($"{"PACKAGE".PadRight(width)}{"STATUS",-12}{"DURATION",10}  DETAIL");
-        foreach (var r in summary.Results)
+        var table = new TextTable("PACKAGE", "STATUS", "DURATION", "DETAIL") { RightAligned = new HashSet<int> { 2 } };
+        // After Ctrl-C the packages that never started are counted, not listed.
+        foreach (var r in summary.Results.Where(r => !cancelled || r.Status != PackageStatus.NotRun))
         {
             var detail = r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun ? FirstLine(r.Reason) : r.Id?.ToString();
-            AnsiConsole.WriteLine($"{r.Key.ToString().PadRight(width)}{r.Status,-12}{r.Duration.TotalSeconds,9:0.0}s  {detail}");
+            table.Add(r.Key.ToString(), r.Status.ToString(), $"{r.Duration.TotalSeconds:0.0}s", detail);
         }
-        AnsiConsole.WriteLine($"Total: {summary.Results.Count} packages: {summary.Count(PackageStatus.Built)} built, {summary.Count(PackageStatus.Cached)} up to date, " +
-                              $"{summary.Count(PackageStatus.Downloaded)} downloaded, {summary.Count(PackageStatus.Failed)} failed, " +
-                              $"{summary.Count(PackageStatus.Skipped) + summary.Count(PackageStatus.NotRun)} not built");
+        foreach (var line in table.Lines()) AnsiConsole.WriteLine(line);
+        AnsiConsole.WriteLine($"Total: {Plural(summary.Results.Count, "package")}: {summary.Count(PackageStatus.Built)} built, {summary.Count(PackageStatus.Cached)} up to date, " +
+                              $"{summary.Count(PackageStatus.Downloaded)} downloaded, {summary.Count(PackageStatus.Failed)} failed, {notBuilt} not built");
+        if (cancelled)
+        {
+            log.Warning($"The build was cancelled: {Plural(notBuilt, "package")} not built.");
+            throw new OperationCanceledException(cancellationToken);
+        }
+        var skipped = summary.Results.Where(r => r.Status is PackageStatus.Skipped or PackageStatus.NotRun).ToList();
+        if (skipped.Count > 0)
+            log.Warning($"Not built because of the failure ({Plural(skipped.Count, "package")}): {string.Join(", ", skipped.Select(r => r.Key))}" +
+                        (summary.Count(PackageStatus.NotRun) > 0 ? "; --continue builds everything that does not require a failed package." : "."));
         summary.ThrowIfFailed();
     }
 
     public static void Packed(IReadOnlyList<BootstrapResult> results)
     {
         foreach (var r in results)
-            AnsiConsole.WriteLine($"Tree {Variant.Display(r.TreeVariant)}: bootstrap {r.BootstrapId} ({r.Packages.Count} packages, {(r.Created ? "created" : "up to date")}) {r.Tarball}");
+            AnsiConsole.WriteLine($"Tree {Variant.Display(r.TreeVariant)}: bootstrap {r.BootstrapId} ({Plural(r.Packages.Count, "package")}, {(r.Created ? "created" : "up to date")}) {r.Tarball}");
     }
 
     public static void Published(PublishResult result)
@@ -92,6 +106,9 @@ internal static class Reports
         foreach (var path in result.Pointers) AnsiConsole.WriteLine($"  pointer   {path}");
         AnsiConsole.WriteLine($"Published: {result.Uploaded.Count} uploaded ({result.UploadedBytes / 1024} KiB), {result.Skipped.Count} already there, {result.Pointers.Count} pointers.");
     }
+
+    /// <summary>"1 package", "2 packages".</summary>
+    public static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     static string? FirstLine(string? text) => text?.Split('\n')[0];
 

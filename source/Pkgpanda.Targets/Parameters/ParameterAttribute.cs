@@ -7,6 +7,8 @@ public sealed class ParameterAttribute(string? description = null) : Attribute
     public string? Description { get; } = description;
     public string? Name { get; set; }
     public char Separator { get; set; } = ' ';
+    /// <summary>What the value is, for messages: "a folder" gives "--packages-dir needs a folder" (default: its type).</summary>
+    public string? Value { get; set; }
 
     /// <summary>
     /// A file or folder: a relative value from the command line or the environment is made absolute against the

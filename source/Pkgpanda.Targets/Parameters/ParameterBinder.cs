@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Pkgpanda.Targets;
 
 /// <summary>One parameter member of the build class.</summary>
-public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', bool IsPath = false)
+public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', string? Value = null, bool IsPath = false)
 {
     public string Kebab => KebabCase(Name);
 
@@ -38,7 +38,7 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
                 if (m.GetCustomAttribute<ParameterAttribute>() is not { } attr) continue;
                 var type = m switch { FieldInfo f => f.FieldType, PropertyInfo p => p.PropertyType, _ => null };
                 if (type is null) continue;
-                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.IsPath));
+                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.Value, attr.IsPath));
             }
         }
         return result;
@@ -56,6 +56,8 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
             var raw = Absolute(p, FromCommandLine(p) ?? FromEnvironment(p), workingDirectory)
                       ?? Absolute(p, FromFiles(p, files), rootDirectory);
             if (raw is null) continue;
+            if (raw.Count == 0 && !p.IsFlag && !p.IsArray)
+                throw new TargetsException($"--{p.Kebab} needs {p.Value ?? Describe(p.Type)}.");
             object? value;
             try { value = Convert(raw, p.Type); }
             catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or InvalidCastException)

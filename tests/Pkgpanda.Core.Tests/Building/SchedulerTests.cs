@@ -57,7 +57,7 @@ public class SchedulerTests
         using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
         var runner = new CountingRunner(docker);
         var store = PackageStore.Load(tree.Root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         using var fetchers = new SourceFetchers(store.CacheDir);
         var plans = await new IdBuilder(fetchers, runner, Engine.Image).ComputeAsync(graph);
         var context = new BuildContext { Cache = new PackageCache(store.CacheDir), Runner = runner, Sources = new SourceFetchService(fetchers), Events = new Events() };
@@ -73,7 +73,7 @@ public class SchedulerTests
     public async Task A_package_starts_only_after_all_its_requires_finished()
     {
         using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("c", "{\"requires\": [\"a\"]}").Package("d", "{\"requires\": [\"b\", \"c\"]}");
-        var graph = PackageGraph.ForTrees(PackageStore.Load(tree.Root), PackageStore.Load(tree.Root).Trees);
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
         var finished = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         var violations = new System.Collections.Concurrent.ConcurrentBag<string>();
         var results = await new Scheduler(new SchedulerOptions(4), new Events()).RunAsync(graph, async (key, ct) =>
@@ -93,7 +93,7 @@ public class SchedulerTests
     {
         using var tree = new TempTree().Package("a").Package("b").Package("c").Package("d").Package("e");
         var store = PackageStore.Load(tree.Root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         int running = 0, peak = 0;
         await new Scheduler(new SchedulerOptions(2), new Events()).RunAsync(graph, async (key, ct) =>
         {
@@ -111,7 +111,7 @@ public class SchedulerTests
     {
         using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("c", "{\"requires\": [\"b\"]}").Package("x");
         var store = PackageStore.Load(tree.Root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         var results = await new Scheduler(new SchedulerOptions(1, ContinueOnFailure: true), new Events()).RunAsync(graph, (key, ct) =>
             key.Name == "a" ? throw new BuildError("a broke") : Task.FromResult(new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero)),
             CancellationToken.None);

@@ -40,7 +40,7 @@ public class PackageGraphTests
         var ex = Should.Throw<BuildError>(() => Graph(tree));
         ex.Message.ShouldContain("mesos/buildinfo.json");
         ex.Field.ShouldBe("\"requires\"[1]");
-        ex.Message.ShouldContain("There is no package \"zookeeper\"");
+        ex.Message.ShouldContain("there is no package \"zookeeper\"");
     }
 
     [Fact]
@@ -109,7 +109,58 @@ public class PackageGraphTests
     {
         using var tree = new TempTree().Package("mesos-modules");
         var ex = Should.Throw<BuildError>(() => Graph(tree, "mesos"));
-        ex.Message.ShouldContain("There is no package \"mesos\"");
+        ex.Message.ShouldContain("--package mesos: there is no package \"mesos\"");
         ex.Message.ShouldContain("mesos-modules");
+    }
+
+    [Fact]
+    public void A_folder_without_treeinfo_is_a_plain_store_of_every_name_and_variant()
+    {
+        using var tree = new TempTree()
+            .Package("app", Requires("{\"name\": \"libev\", \"variant\": \"fast\"}"))
+            .Package("tool", Requires("libev"))
+            .Package("libev").Package("libev", variant: "fast");
+        var store = PackageStore.Load(tree.Root);
+        store.IsPlainStore.ShouldBeTrue();
+        Graph(tree).Order.ShouldBe([new PackageKey("libev", "fast"), new PackageKey("app", null), new PackageKey("libev", null), new PackageKey("tool", null)]);
+        Should.Throw<BuildError>(() => new Selection(null, null, null).TreesToPack(store)).Message.ShouldContain("plain package store, so there is no tree variant to pack");
+    }
+
+    [Fact]
+    public void With_a_treeinfo_the_tree_variants_rules_apply_and_their_union_is_selected()
+    {
+        using var tree = new TempTree()
+            .Package("app", Requires("libev")).Package("cli")
+            .Package("libev").Package("libev", variant: "fast")
+            .File("treeinfo.json", "{\"core_package_list\": [\"app\"]}")
+            .File("installer.treeinfo.json", "{\"core_package_list\": [\"cli\"]}");
+        // libev (fast) is in the folder but in no tree variant, so it is not selected.
+        Graph(tree).Order.ShouldBe([new PackageKey("libev", null), new PackageKey("app", null), new PackageKey("cli", null)]);
+    }
+
+    [Fact]
+    public void A_variant_rule_broken_deep_in_a_layered_tree_is_found_without_walking_every_path()
+    {
+        // 30 layers, each package requiring all three of the layer below: 3^30 paths from top to bottom.
+        var tree = new TempTree();
+        using var _ = tree;
+        for (var l = 0; l < 30; l++)
+            for (var i = 0; i < 3; i++)
+                tree.Package($"p{l}-{i}", l == 0 ? "{}" : Requires($"p{l - 1}-0", $"p{l - 1}-1", $"p{l - 1}-2"));
+        // The chain to the wrong variant is searched from every root of the tree; most of them never reach it.
+        tree.Package("p0-0", "{}", variant: "fast").Package("top", Requires("{\"name\": \"p0-0\", \"variant\": \"fast\"}")).File("treeinfo.json", "{}");
+        var ex = Should.Throw<BuildError>(() => Should.CompleteIn(() => Graph(tree), TimeSpan.FromSeconds(30)));
+        ex.Message.ShouldContain("package \"p0-0\" must be variant <default> in this tree, but variant fast is required through top -> p0-0 (fast).");
+    }
+
+    [Fact]
+    public void A_bootstrap_package_must_exist_and_belong_to_the_tree()
+    {
+        using var missing = new TempTree().Package("a").File("treeinfo.json", "{\"bootstrap_package_list\": [\"a\", \"ghost\"]}");
+        var ex = Should.Throw<BuildError>(() => Graph(missing));
+        ex.Field.ShouldBe("\"bootstrap_package_list\"[1]");
+        ex.Message.ShouldContain("there is no package \"ghost\"");
+        using var outside = new TempTree().Package("a").Package("b").File("treeinfo.json", "{\"core_package_list\": [\"a\"], \"bootstrap_package_list\": [\"b\"]}");
+        Should.Throw<BuildError>(() => Graph(outside)).Message.ShouldContain("a bootstrap package must be one of the tree's packages");
     }
 }

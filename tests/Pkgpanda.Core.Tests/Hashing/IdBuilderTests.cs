@@ -26,7 +26,7 @@ public class IdBuilderTests
     private static async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans(string root, FixedImages? images = null)
     {
         var store = PackageStore.Load(root);
-        var graph = PackageGraph.ForTrees(store, store.Trees);
+        var graph = new Selection(null, null, null).Resolve(store);
         return await new IdBuilder(new SourceFetchers(store.CacheDir), images ?? new FixedImages(), FixedImages.DefaultImage).ComputeAsync(graph);
     }
 
