@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Hashing;
 /// empty folders -> "", then <see cref="HashCheckout"/> of that map. Paths use '/', so the hash is the same
 /// wherever the tree lives.
 /// </summary>
-public static class FolderHash
+internal static class FolderHash
 {
     public static string Of(string directory) => HashCheckout.Of(Files(directory));
 

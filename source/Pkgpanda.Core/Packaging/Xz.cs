@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Packaging;
 /// How package tarballs are compressed. The block size is fixed so the bytes do not depend on the thread count:
 /// liblzma's multithreaded encoder cuts blocks at exact multiples of it, and every block is compressed alone.
 /// </summary>
-public sealed record XzOptions
+internal sealed record XzOptions
 {
     /// <summary>pkgpanda (Python's tarfile "w:xz") used xz's default preset, 6.</summary>
     public int Preset { get; init; } = 6;
@@ -25,7 +25,7 @@ public sealed record XzOptions
 /// .xz streams through the system's liblzma.so.5. This is the only file that touches native code: the library is
 /// present wherever xz-utils is, and .NET has no xz codec of its own.
 /// </summary>
-public static class Xz
+internal static class Xz
 {
     /// <summary>A write-only stream whose bytes reach <paramref name="output"/> as .xz when it is disposed.</summary>
     public static Stream Compress(Stream output, XzOptions? options = null, bool leaveOpen = false) =>

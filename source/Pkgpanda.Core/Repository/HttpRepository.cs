@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Repositories;
 /// serves it). The token travels as a bearer token and is scrubbed from every message. Server errors, timeouts and
 /// broken connections are retried with growing pauses; after that the repository counts as not answering.
 /// </summary>
-public sealed class HttpRepository : IRepository
+internal sealed class HttpRepository : IRepository
 {
     private const int BufferSize = 1 << 16;
     private readonly Uri _base;

@@ -4,7 +4,7 @@ namespace Pkgpanda.Core.Store;
 /// An exclusive lock across processes (one package id, one source cache): two builds of one tree serialise on
 /// it, and the second finds the first's result. It is an OS file lock, so a killed holder releases it at once.
 /// </summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     /// <summary>EWOULDBLOCK: the flock is held by another process; any other failure is not worth waiting for.</summary>
     private const int LockHeld = 11;

@@ -8,7 +8,7 @@ namespace Pkgpanda.Targets;
 /// What <c>--continue</c> reads: the targets that succeeded in the last attempt of the same invocation (the same
 /// arguments, <c>--continue</c> aside). Saved after every success, so a killed or failed run can be resumed.
 /// </summary>
-public sealed class ContinueState(string path, string invocation)
+internal sealed class ContinueState(string path, string invocation)
 {
     public string Path { get; } = path;
 

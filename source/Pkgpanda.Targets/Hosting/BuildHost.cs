@@ -8,7 +8,7 @@ namespace Pkgpanda.Targets;
 /// Runs a build class from a command line: finds the root, binds parameters, plans the invoked targets,
 /// executes them and prints the summary. An instance holds all state, so tests can run builds repeatedly.
 /// </summary>
-public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
 {
     /// <summary>Options the host reads itself (normalized); everything else must be a parameter of the build.</summary>
     private static readonly string[] HostOptions = ["target", "skip", "help", "root", "continue", "profile", "plan", "planformat"];

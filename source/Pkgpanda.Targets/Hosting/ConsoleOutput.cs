@@ -6,7 +6,7 @@ namespace Pkgpanda.Targets;
 /// NUKE-like console output: a header per target, <c>HH:mm:ss [INF]</c> lines, the summary table. On GitHub
 /// Actions targets are folded into groups and errors become annotations.
 /// </summary>
-public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
+internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
 {
     private readonly Lock _lock = new();
 

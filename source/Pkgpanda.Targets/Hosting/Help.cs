@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Pkgpanda.Targets;
 
 /// <summary>NUKE's --help: targets with their direct dependencies and descriptions, then the parameters.</summary>
-public static class Help
+internal static class Help
 {
     public static void Write(IAnsiConsole console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<PackageNode> packages, string? packagesNote)

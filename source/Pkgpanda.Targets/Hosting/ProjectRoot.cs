@@ -5,7 +5,7 @@ namespace Pkgpanda.Targets;
 /// that started us (build.sh, build.ps1 pass it as <see cref="ScriptVariable"/>), so a script works from any current
 /// directory; else, run as a tool, the nearest folder at or above the current directory holding <c>.nuke/</c>.
 /// </summary>
-public static class ProjectRoot
+internal static class ProjectRoot
 {
     /// <summary>Set by the bootstrap scripts to their own folder.</summary>
     public const string ScriptVariable = "NUKE_ROOT_DIRECTORY";

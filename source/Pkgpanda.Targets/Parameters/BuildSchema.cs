@@ -7,7 +7,7 @@ namespace Pkgpanda.Targets;
 /// The JSON schema of <c>.nuke/parameters*.json</c> (<c>.nuke/build.schema.json</c>): one property per parameter
 /// with its type and description, so editors complete and check parameter files. Rewritten on every run.
 /// </summary>
-public static class BuildSchema
+internal static class BuildSchema
 {
     public static string Render(IReadOnlyList<ParameterInfo> parameters)
     {

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Pkgpanda.Targets;
 
 /// <summary>One parameter member of the build class.</summary>
-public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', string? Value = null, bool IsPath = false)
+internal sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', string? Value = null, bool IsPath = false)
 {
     public string Kebab => KebabCase(Name);
 
@@ -24,7 +24,7 @@ public sealed record ParameterInfo(MemberInfo Member, string Name, string? Descr
 /// Path parameters are made absolute where their value was written: the current directory for the command line and
 /// the environment (given as <paramref name="workingDirectory"/>), the root for parameter files.
 /// </summary>
-public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<string, string> environment, string? rootDirectory,
+internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<string, string> environment, string? rootDirectory,
     string? workingDirectory = null)
 {
     public static IReadOnlyList<ParameterInfo> Discover(Type buildType)

@@ -6,7 +6,7 @@ namespace Pkgpanda.Targets;
 /// All targets of a build class, with their relations resolved. Built by invoking every <see cref="Target"/>
 /// property once; delegates from the same property compare equal, so references resolve by equality.
 /// </summary>
-public sealed class TargetGraph
+internal sealed class TargetGraph
 {
     public TargetGraph(object build, string? defaultTarget)
     {
