@@ -80,7 +80,7 @@ public sealed class TemplateTests : IDisposable
         help.Output.ShouldMatch(@"greeter\s+-> hello");
         var first = await PowerShell.RunScriptAsync("./build.ps1", ["--target", "Build", "--package", "hello"], repo, ScaffoldEnvironment);
         first.ExitCode.ShouldBe(0, first.ToString());
-        first.Output.ShouldContain("1 packages: 1 built");
+        first.Output.ShouldContain("Total: 1 package: 1 built");
 
         // 5. build.sh, from a subfolder: greeter builds on the cached hello; the plan and the workflow work too.
         var build = await Tool.RunInAsync(Path.Combine(packages, "greeter"), ScaffoldEnvironment, Path.Combine(repo, "build.sh"), ["--target", "Build", "--package", "greeter"]);
