@@ -18,7 +18,7 @@ PlanGraph Graph(int count)
                 requires.Add($"pkg-{Math.Min(random.Next(10) switch { 0 => random.Next(5) * (count / 10), < 5 => Math.Max(0, i - 1 - random.Next(Math.Min(i, 40))), _ => random.Next(i) }, i - 1):D3}");
         packages.Add(new PackageNode($"pkg-{i:D3}", null, [.. requires]) { Id = $"pkg-{i:D3}--{i:x40}", Cached = i % 3 == 0 });
     }
-    PlanTarget T(string name, int? step) => new(name, null, name == "Hash", true, name == "Build", step, name == "Build" ? count : 0);
+    PlanTarget T(string name, int? step) => new(name, null, name == "Hash", true, name == "Build", step);
     return new PlanGraph([T("Setup", 1), T("Resolve", 2), T("Hash", 3), T("Build", 4), T("Pack", null)],
         [new("Setup", "Hash", PlanEdgeKind.DependsOn), new("Resolve", "Hash", PlanEdgeKind.DependsOn), new("Hash", "Build", PlanEdgeKind.DependsOn), new("Build", "Pack", PlanEdgeKind.DependsOn)],
         packages, null);

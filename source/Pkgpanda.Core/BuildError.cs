@@ -24,5 +24,5 @@ public sealed class BuildError : Exception
     public string? Found { get; }
 
     /// <summary>True for the errors that are told as their message alone: a user's mistake or a fault of the environment.</summary>
-    public static bool IsExpected(Exception exception) => exception is BuildError or EnvironmentFault;
+    public static bool IsExpected(Exception exception) => exception is BuildError or EnvironmentFault or Runners.EngineLost;
 }

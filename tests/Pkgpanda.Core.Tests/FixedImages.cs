@@ -1,4 +1,4 @@
-using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Hashing;
 
 namespace Pkgpanda.Core.Tests;
 

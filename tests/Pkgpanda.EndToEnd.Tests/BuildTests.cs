@@ -136,6 +136,27 @@ public class BuildTests
     }
 
     [Fact]
+    public async Task Dont_clean_after_build_keeps_every_build_folder_and_keep_failed_only_the_failed_ones()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("curl/build"), "#!/bin/sh\nexit 5\n");
+        var all = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "curl", "--dont-clean-after-build"));
+        all.ExitCode.ShouldNotBe(0, all.ToString());
+        var kept = Directory.GetDirectories(Path.Combine(tree.Cache, "kept")).Single();
+        Path.GetFileName(kept).ShouldStartWith("openssl--");
+        all.Output.ShouldContain($"is kept at {kept}");
+        File.Exists(Path.Combine(kept, "result", "pkginfo.json")).ShouldBeTrue();
+        File.Exists(Path.Combine(kept, "src", "buildinfo.full.json")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(kept, "install")).ShouldBeTrue();
+        Path.GetFileName(Directory.GetDirectories(Path.Combine(tree.Cache, "failed")).Single()).ShouldStartWith("curl--");
+
+        var onlyFailed = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent", "--keep-failed"));
+        onlyFailed.ExitCode.ShouldBe(0, onlyFailed.ToString());
+        Directory.GetDirectories(Path.Combine(tree.Cache, "kept")).ShouldBe([kept]);
+        ScratchFolders(tree).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_script_whose_interpreter_is_missing_from_the_image_says_so()
     {
         using var tree = new ExampleTree();
@@ -186,9 +207,12 @@ public class BuildTests
     public async Task No_container_of_ours_is_left_behind()
     {
         using var tree = new ExampleTree();
-        File.WriteAllText(tree.PathOf("openssl/build"), "#!/bin/sh\nexit 1\n");
-        await Cli.RunAsync(tree.Args("--target", "Build", "--package", "openssl"));
-        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", "label=io.pkgpanda.build", "--format", "{{.ID}}");
+        // A script of its own gives an id of its own: the engine is shared, only this run's containers are counted.
+        File.WriteAllText(tree.PathOf("openssl/build"), $"#!/bin/sh\n# {Guid.NewGuid():N}\nexit 1\n");
+        var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "openssl"));
+        var id = System.Text.RegularExpressions.Regex.Match(result.Output, "openssl--[0-9a-f]{40}").Value;
+        id.ShouldNotBeEmpty(result.ToString());
+        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", $"label=io.pkgpanda.build={id}", "--format", "{{.ID}}");
         ps.ExitCode.ShouldBe(0, ps.Output);
         ps.Output.Trim().ShouldBeEmpty();
     }

@@ -4,9 +4,10 @@ namespace Pkgpanda.EndToEnd.Tests;
 [Collection("docker")]
 public class LifecycleTests
 {
-    private static async Task<string[]> OurContainers()
+    /// <summary>The containers a run made (the engine is shared: other runs' containers are not ours to count).</summary>
+    private static async Task<string[]> ContainersOf(int pid)
     {
-        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", "label=io.pkgpanda.build", "--format", "{{.ID}} {{.Label \"io.pkgpanda.owner-pid\"}}");
+        var ps = await Tool.RunAsync("docker", "ps", "-a", "--filter", $"label=io.pkgpanda.owner-pid={pid}", "--format", "{{.ID}} {{.Label \"io.pkgpanda.owner-pid\"}}");
         ps.ExitCode.ShouldBe(0, ps.Output);
         return ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
@@ -24,8 +25,10 @@ public class LifecycleTests
     {
         using var tree = new ExampleTree();
         File.WriteAllText(tree.PathOf("libevent/build"), File.ReadAllText(tree.PathOf("libevent/build")).Replace("set -e", "set -e\nsleep 30"));
+        int killed;
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
+            killed = run.Pid;
             await run.WaitUntilAsync(() => ContainerOf(run), "the libevent container running");
             run.Signal("KILL");
             await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
@@ -36,7 +39,7 @@ public class LifecycleTests
         next.ExitCode.ShouldBe(0, next.ToString());
         Tarballs(tree).Single().ShouldStartWith("libevent--");
         BuildTests.ScratchFolders(tree).ShouldBeEmpty();
-        (await OurContainers()).ShouldBeEmpty();
+        (await ContainersOf(killed)).ShouldBeEmpty("the next run on this host removes the killed run's container");
     }
 
     [Fact]
@@ -70,8 +73,10 @@ public class LifecycleTests
         using var tree = new ExampleTree();
         foreach (var name in new[] { "openssl", "libevent", "boost-libs" })
             File.WriteAllText(tree.PathOf($"{name}/build"), File.ReadAllText(tree.PathOf($"{name}/build")).Replace("set -e", "set -e\nsleep 60"));
+        int pid;
         using (var run = new Running(tree.Args("--target", "Build", "--package", "mesos", "--parallel", "3")))
         {
+            pid = run.Pid;
             await run.WaitUntilAsync(() => ContainerOf(run), "a container running");
             run.Signal("INT");
             var exit = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -82,7 +87,7 @@ public class LifecycleTests
             run.Output.ShouldNotContain("[ERR]");
             run.Output.ShouldMatch(@"\nBuild\s+Aborted", run.Output);
         }
-        (await OurContainers()).ShouldBeEmpty();
+        (await ContainersOf(pid)).ShouldBeEmpty();
         BuildTests.ScratchFolders(tree).ShouldBeEmpty();
         Tarballs(tree).ShouldBeEmpty();
 

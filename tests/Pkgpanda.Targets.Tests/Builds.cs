@@ -105,11 +105,14 @@ public sealed class PackageBuild : RecordingBuild
     public bool FailIds;
 
     public Target Setup => _ => Record(_, "Setup");
-    public Target Build => _ => _.DependsOn(Setup).Packages((p, _) => { Ran.Add("package " + p.Key); return Task.CompletedTask; });
+    public Target Build => _ => Record(_.DependsOn(Setup), "Build");
+
+    public int PackageLoads { get; private set; }
     public Target Default => _ => _.DependsOn(Setup);
 
     protected internal override Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)
     {
+        PackageLoads++;
         if (withIds && FailIds) throw new InvalidOperationException("no engine");
         IEnumerable<PackageNode> nodes = Tree;
         if (Package is not null)
@@ -121,4 +124,21 @@ public sealed class PackageBuild : RecordingBuild
         }
         return Task.FromResult<IReadOnlyList<PackageNode>>(nodes.Select(n => withIds ? n : n with { Id = null, Cached = null }).ToList());
     }
+}
+
+/// <summary>A build that writes one line at each log level, and a second target to invoke or skip.</summary>
+public sealed class TalkingBuild : RecordingBuild
+{
+    public Target Prepare => _ => Record(_, "Prepare");
+    public Target Talk => _ => _.DependsOn(Prepare).Executes(() =>
+    {
+        Ran.Add("Talk");
+        Log.Debug("a debug line");
+        Log.Information("an information line");
+        Log.Warning("a warning line");
+        SeenHost = Host;
+    });
+    public Target Default => _ => _.DependsOn(Talk);
+
+    public HostKind? SeenHost { get; private set; }
 }

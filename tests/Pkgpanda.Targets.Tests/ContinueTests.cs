@@ -57,9 +57,13 @@ public class ContinueTests
     }
 
     [Fact]
-    public void The_invocation_ignores_continue_only()
+    public void The_invocation_ignores_continue_and_the_output_options_only()
     {
         ContinueState.InvocationOf(["Test", "--continue"]).ShouldBe(ContinueState.InvocationOf(["Test"]));
         ContinueState.InvocationOf(["Test", "--x", "1"]).ShouldNotBe(ContinueState.InvocationOf(["Test"]));
+        ContinueState.InvocationOf(["Test", "--x", "1", "--verbosity", "quiet", "--no-logo", "--host=terminal", "--continue"])
+            .ShouldBe(ContinueState.InvocationOf(["Test", "--x", "1"]));
+        ContinueState.InvocationOf(["Test", "--verbosity", "quiet", "--x", "1"]).ShouldBe(ContinueState.InvocationOf(["Test", "--x", "1"]));
+        ContinueState.InvocationOf(["Test", "--no-logo", "--x", "2"]).ShouldNotBe(ContinueState.InvocationOf(["Test", "--x", "1"]));
     }
 }

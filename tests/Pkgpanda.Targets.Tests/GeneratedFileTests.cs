@@ -34,7 +34,7 @@ public class GeneratedFileTests
         File.GetLastWriteTimeUtc(path).ShouldBe(written);
         File.WriteAllText(path, "{}");
         await root.RunAsync(new ParameterBuild(), "--help");
-        File.ReadAllText(path).ShouldBe(BuildSchema.Render(ParameterBinder.Discover(typeof(ParameterBuild))));
+        File.ReadAllText(path).ShouldBe(BuildSchema.Render(ParameterBinder.Discover(typeof(ParameterBuild)), ["Default", "Publish"]));
     }
 
     [Fact]

@@ -6,42 +6,23 @@ namespace Pkgpanda.Targets.Tests;
 public class PackageNodeTests
 {
     [Fact]
-    public async Task Invoking_the_package_target_runs_every_package_after_its_requires()
+    public async Task Running_targets_does_not_load_the_packages()
     {
         using var root = new TestRoot();
         var build = new PackageBuild();
-        var result = await root.RunAsync(build, "Build");
-        result.ExitCode.ShouldBe(0);
-        build.Ran.ShouldBe(["Setup", "package openssl", "package curl", "package libevent (fast)", "package mesos", "package zlib"]);
-        result.Output.ShouldMatch(@"mesos\s+Succeeded");
+        (await root.RunAsync(build, "Build")).ExitCode.ShouldBe(0);
+        build.Ran.ShouldBe(["Setup", "Build"]);
+        build.PackageLoads.ShouldBe(0);
     }
 
     [Fact]
-    public async Task A_package_selection_keeps_the_package_and_its_requires()
-    {
-        using var root = new TestRoot();
-        var build = new PackageBuild();
-        (await root.RunAsync(build, "Build --package curl")).ExitCode.ShouldBe(0);
-        build.Ran.ShouldBe(["Setup", "package openssl", "package curl"]);
-    }
-
-    [Fact]
-    public async Task Packages_are_not_loaded_when_the_package_target_is_not_scheduled()
-    {
-        using var root = new TestRoot();
-        var build = new PackageBuild();
-        (await root.RunAsync(build, "Setup")).ExitCode.ShouldBe(0);
-        build.Ran.ShouldBe(["Setup"]);
-    }
-
-    [Fact]
-    public async Task Help_lists_the_packages_under_their_target()
+    public async Task Help_lists_the_packages_of_the_selection_with_their_requires()
     {
         using var root = new TestRoot();
         var result = await root.RunAsync(new PackageBuild(), "--help --package mesos");
         result.ExitCode.ShouldBe(0);
-        result.Output.ShouldMatch(@"\n  Build\s+-> Setup, 4 packages\n");
-        result.Output.ShouldContain("each a node under Build");
+        result.Output.ShouldMatch(@"\n  Build\s+-> Setup\n");
+        result.Output.ShouldContain("Packages of the current selection");
         result.Output.ShouldMatch(@"\n  mesos\s+-> curl, libevent \(fast\)\n");
         result.Output.ShouldNotContain("zlib");
     }

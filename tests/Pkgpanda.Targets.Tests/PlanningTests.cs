@@ -80,24 +80,4 @@ public class PlanningTests
         result.ExitCode.ShouldBe(BuildHost.ExitUsage);
         result.Output.ShouldContain("A -> B -> C -> A");
     }
-
-    [Fact]
-    public void Package_nodes_hang_under_their_target_and_need_their_requires_and_its_dependencies()
-    {
-        var graph = new TargetGraph(new PackageBuild(), "Default");
-        graph.AddPackages(PackageBuild.Tree);
-        var plan = ExecutionPlanner.Plan(graph, [graph.Find("Build")!]).Select(t => t.Name).ToList();
-        plan.ShouldBe(["Setup", "openssl", "curl", "libevent (fast)", "mesos", "zlib", "Build"]);
-        var mesos = graph.Packages.Single(p => p.Name == "mesos");
-        mesos.ExecutionDependencies.Select(d => d.Name).ShouldBe(["Setup", "curl", "libevent (fast)"], ignoreOrder: true);
-        graph.Find("mesos").ShouldBeNull();
-    }
-
-    [Fact]
-    public void A_package_requiring_one_outside_the_selection_is_refused()
-    {
-        var graph = new TargetGraph(new PackageBuild(), "Default");
-        var error = Should.Throw<TargetsException>(() => graph.AddPackages([new PackageNode("mesos", null, ["curl"])]));
-        error.Message.ShouldContain("mesos requires curl");
-    }
 }

@@ -26,7 +26,7 @@ internal sealed class PackageBuilder(BuildContext context)
         // The no-op path: a stat and a compare against the tarball's record.
         if (cache.Check(id).State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
 
-        using var held = await FileLock.AcquireAsync(Path.Combine(cache.PackageFolder(id.Name), $".{id}.lock"), cancellationToken).ConfigureAwait(false);
+        using var held = await FileLock.AcquireAsync(cache.BuildLockPath(id), cancellationToken).ConfigureAwait(false);
         // Another process may have built it while we waited for the lock; a damaged tarball is set aside, under the lock.
         var check = cache.Check(id);
         if (check.State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
@@ -75,8 +75,7 @@ internal sealed class PackageBuilder(BuildContext context)
                 await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-            Phase(plan, BuildPhase.Building);
-            await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
+            var engine = await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
 
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result);
@@ -85,21 +84,30 @@ internal sealed class PackageBuilder(BuildContext context)
             cache.Record(id);
             cache.WriteLatest(plan.Key, id);
             new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
-            return Finish(plan, PackageStatus.Built, watch);
+            if (context.KeepAll)
+                context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
+            return Finish(plan, PackageStatus.Built, watch) with { Engine = engine };
         }
-        catch (BuildError error) when (context.KeepFailed)
+        catch (BuildError error) when (context.KeepFailed || context.KeepAll)
         {
-            // pkgpanda's --dont-clean-after-build: keep src/, result/ and install/ for a look at what went wrong.
-            var kept = Path.Combine(cache.FailedFolder, id.ToString());
-            FileTree.Delete(kept);
-            Directory.CreateDirectory(cache.FailedFolder);
-            Directory.Move(scratch.Root, kept);
+            // Keep src/, result/ and install/ for a look at what went wrong.
+            var kept = Keep(scratch, cache.FailedFolder, id);
             throw new BuildError($"{error.Message}\nThe build folder (src/, result/, install/) is kept at {PackageStore.Shown(kept)}.", error);
         }
         finally
         {
             scratch.Delete();
         }
+    }
+
+    /// <summary>Moves the scratch folder to <c>&lt;folder&gt;/&lt;id&gt;</c> (replacing an older one), under the id's build lock.</summary>
+    private static string Keep(Scratch scratch, string folder, PackageId id)
+    {
+        var kept = Path.Combine(folder, id.ToString());
+        FileTree.Delete(kept);
+        Directory.CreateDirectory(folder);
+        Directory.Move(scratch.Root, kept);
+        return kept;
     }
 
     private PackageResult UpToDate(PackagePlan plan, PackageStatus status, Stopwatch watch)
@@ -125,26 +133,28 @@ internal sealed class PackageBuilder(BuildContext context)
                 $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");
     }
 
-    private async Task RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
+    /// <summary>Runs the build script on a free engine of the pool; returns the engine's address.</summary>
+    private async Task<string> RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
     {
         var info = plan.Info;
         var id = plan.Id;
         var pkgPath = $"{InstallRoot}/packages/{id}";
-        var mounts = new List<Mount>
+        // pkgpanda's layout, described as inputs and an output: the runner decides how they travel (binds or tar streams).
+        var inputs = new List<StepInput>
         {
-            new(src, "/pkg/src", ReadOnly: false),
-            new(info.PackageDir, "/pkg/build", ReadOnly: true),
-            new(install, InstallRoot, ReadOnly: true),
-            new(result, pkgPath, ReadOnly: false),
+            new(src, "/pkg/src", Writable: true),
+            new(info.PackageDir, "/pkg/build"),
+            new(install, InstallRoot),
         };
-        if (Directory.Exists(info.ExtraDir)) mounts.Add(new(info.ExtraDir, "/pkg/extra", ReadOnly: true));
+        if (Directory.Exists(info.ExtraDir)) inputs.Add(new(info.ExtraDir, "/pkg/extra"));
 
-        var spec = new ContainerSpec
+        var step = new BuildStep
         {
             // The image id, not its name: the build runs in exactly the image the package id was computed with.
             Image = plan.ImageId,
             Command = [$"/pkg/build/{info.BuildScript}"],
-            Mounts = mounts,
+            Inputs = inputs,
+            Output = new StepOutput(result, pkgPath),
             Environment = new Dictionary<string, string>
             {
                 ["PKG_VERSION"] = id.Version,
@@ -158,12 +168,14 @@ internal sealed class PackageBuilder(BuildContext context)
             Name = id.ToString(),
         };
 
+        using var engine = await context.Engines.AcquireAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
+        context.Events.Report(new PhaseChanged(plan.Key, BuildPhase.Building, engine.Address));
         var logPath = context.Cache.LogPath(id);
         var log = new BuildLog(logPath, LogTailLines);
         long exitCode;
         try
         {
-            exitCode = await context.Runner.RunAsync(spec, new SyncProgress<string>(line =>
+            exitCode = await engine.Runner.RunAsync(step, new SyncProgress<string>(line =>
             {
                 log.Write(line);
                 context.Events.Report(new OutputLine(plan.Key, line));
@@ -174,9 +186,9 @@ internal sealed class PackageBuilder(BuildContext context)
             log.Complete();
         }
         if (exitCode != 0)
-            throw new BuildError($"Building {id} failed: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
+            throw new BuildError($"Building {id} failed on {engine.Address}: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
                                  string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail));
-        await context.Runner.FixOwnershipAsync(plan.ImageId, [src, result], cancellationToken).ConfigureAwait(false);
+        return engine.Address;
     }
 
     /// <summary>

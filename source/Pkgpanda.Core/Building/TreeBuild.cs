@@ -2,24 +2,59 @@ using Pkgpanda.Core.Graph;
 using Pkgpanda.Core.Hashing;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Reporting;
+using Pkgpanda.Core.Runners;
 
 namespace Pkgpanda.Core.Building;
 
-/// <summary>Builds a whole selection: the scheduler drives one <see cref="PackageBuilder"/> per package.</summary>
+/// <summary>
+/// Builds a whole selection: the scheduler drives one <see cref="PackageBuilder"/> per package over the engine pool.
+/// A package whose engine stopped answering is built again, from scratch, on the engines left.
+/// </summary>
 public static class TreeBuild
 {
     public static async Task<BuildSummary> RunAsync(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans,
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
-        // A run killed earlier may have left containers writing into its scratch folders; stop them first.
-        await context.Runner.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
+        // nothing to build starts no container, so it leaves that to the next build.
+        if (graph.Order.Any(k => !context.Cache.Contains(plans[k].Id)))
+            await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
         // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
         context.Cache.RemoveAbandoned();
+        await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
         var builder = new PackageBuilder(context);
-        var results = await new Scheduler(options, context.Events)
-            .RunAsync(graph, (key, ct) => builder.BuildAsync(plans[key], plans, ct), cancellationToken)
-            .ConfigureAwait(false);
-        return new BuildSummary(results);
+        try
+        {
+            var results = await new Scheduler(options, context.Events)
+                .RunAsync(graph, (key, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, ct), cancellationToken)
+                .ConfigureAwait(false);
+            return new BuildSummary(results);
+        }
+        finally
+        {
+            await context.Engines.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<PackageResult> BuildOnPoolAsync(PackageBuilder builder, BuildContext context, PackagePlan plan,
+        IReadOnlyDictionary<PackageKey, PackagePlan> plans, CancellationToken cancellationToken)
+    {
+        var lost = new List<string>();
+        while (true)
+        {
+            try
+            {
+                var result = await builder.BuildAsync(plan, plans, cancellationToken).ConfigureAwait(false);
+                return lost.Count == 0 ? result : result with { Note = $"built again after {string.Join(", ", lost)} stopped answering" };
+            }
+            catch (EngineLost engineLost) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The pool throws an EnvironmentFault naming every engine once none is left.
+                context.Engines.MarkLost(engineLost.Address, engineLost.Message);
+                lost.Add(engineLost.Address);
+                context.Events.Report(new Message(plan.Key, $"{engineLost.Message}; building {plan.Id} again on the engines left", Warning: true));
+            }
+        }
     }
 }
 

@@ -7,18 +7,19 @@ namespace Pkgpanda.Core.Hashing;
 /// empty folders -> "", then <see cref="HashCheckout"/> of that map. Paths use '/', so the hash is the same
 /// wherever the tree lives.
 /// </summary>
-internal static class FolderHash
+public static class FolderHash
 {
-    public static string Of(string directory) => HashCheckout.Of(Files(directory));
+    /// <param name="cache">Remembers files' sha1 between runs; the hash is the same with or without it.</param>
+    public static string Of(string directory, FileHashCache? cache = null) => HashCheckout.Of(Files(directory, cache));
 
-    public static Dictionary<string, string> Files(string directory)
+    public static Dictionary<string, string> Files(string directory, FileHashCache? cache = null)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        Walk(directory, "", result);
+        Walk(directory, "", result, cache);
         return result;
     }
 
-    private static void Walk(string dir, string rel, Dictionary<string, string> result)
+    private static void Walk(string dir, string rel, Dictionary<string, string> result, FileHashCache? cache)
     {
         var entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().ToList();
         if (entries.Count == 0 && rel.Length > 0) result[rel] = "";
@@ -26,15 +27,15 @@ internal static class FolderHash
         {
             var path = rel.Length == 0 ? entry.Name : rel + "/" + entry.Name;
             // Like os.walk: a link to a folder is never walked into, so pkgpanda records nothing for it.
-            if (entry is DirectoryInfo d) { if (d.LinkTarget is null) Walk(d.FullName, path, result); }
-            else result[path] = FileSha1InTree(entry);
+            if (entry is DirectoryInfo d) { if (d.LinkTarget is null) Walk(d.FullName, path, result, cache); }
+            else result[path] = FileSha1InTree(entry, cache);
         }
     }
 
     /// <summary>A dangling link or an unreadable file is a mistake in the tree, not a crash: name the file.</summary>
-    private static string FileSha1InTree(FileSystemInfo entry)
+    private static string FileSha1InTree(FileSystemInfo entry, FileHashCache? cache)
     {
-        try { return FileSha1(entry.FullName); }
+        try { return cache?.Sha1(entry.FullName) ?? FileSha1(entry.FullName); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var why = entry.LinkTarget is { } target ? $"it is a symlink to '{target}', which cannot be read" : ex.Message;

@@ -9,7 +9,8 @@ namespace Pkgpanda.Core.Hashing;
 /// Computes the package ids of a whole graph without building anything: requires' ids come from this same
 /// computation (pkgpanda read them from the <c>latest</c> files of earlier builds).
 /// </summary>
-public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, string defaultImage)
+/// <param name="hashes">Remembers the sha1 of build scripts and <c>extra/</c> files between runs (ids do not depend on it).</param>
+public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, string defaultImage, FileHashCache? hashes = null)
 {
     public const string PkgpandaVersion = "0.2";
 
@@ -83,7 +84,7 @@ public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, str
             ["name"] = info.Name,
             ["variant"] = Variant.IdString(info.Variant),
             ["sources"] = sourceIds,
-            ["build"] = FolderHash.FileSha1(script),
+            ["build"] = hashes?.Sha1(script) ?? FolderHash.FileSha1(script),
             ["pkgpanda_version"] = PkgpandaVersion,
             ["docker"] = imageIds[image],
             ["environment"] = info.Environment.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal),
@@ -92,7 +93,7 @@ public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, str
         };
         string? extra = null;
         if (Directory.Exists(info.ExtraDir))
-            buildIds["extra_source"] = extra = FolderHash.Of(info.ExtraDir);
+            buildIds["extra_source"] = extra = FolderHash.Of(info.ExtraDir, hashes);
         if (info.Username is not null) buildIds["username"] = info.Username;
         if (info.Group is not null) buildIds["group"] = info.Group;
         if (info.Sysctl is not null) buildIds["sysctl"] = info.Sysctl;

@@ -31,6 +31,18 @@ public sealed class PackageCache(string cacheDir)
     /// <summary>Failed builds kept for inspection (<c>--keep-failed</c>); never read by the builder.</summary>
     public string FailedFolder => Path.Combine(Root, "failed");
 
+    /// <summary>Successful builds' folders kept for inspection (<c>--dont-clean-after-build</c>); never read by the builder.</summary>
+    public string KeptFolder => Path.Combine(Root, "kept");
+
+    /// <summary>Held while one process builds <paramref name="id"/> (and while Clean removes its kept folders).</summary>
+    public string BuildLockPath(PackageId id) => Path.Combine(PackageFolder(id.Name), $".{id}.lock");
+
+    /// <summary>
+    /// Held shared by every run that uses the cache, for its whole life, and exclusively by <c>Clean</c> when it removes
+    /// what a run may read (built packages, temporaries). Never deleted, so every holder locks the same file.
+    /// </summary>
+    public string RunLockPath => Path.Combine(Root, ".lock");
+
     /// <summary>Whether the package is in the cache, whole: its tarball matches its record.</summary>
     public bool Contains(PackageId id) => Check(id).State == CacheState.Verified;
 

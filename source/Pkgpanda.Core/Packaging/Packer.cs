@@ -34,16 +34,29 @@ internal static class Packer
         if (!root.Exists) throw new BuildError($"{folder}: the folder to pack does not exist.");
         var mtime = options.ModificationTime ?? SourceDateEpoch();
 
+        // The entries are listed first: their total size picks the xz block size, so the bytes depend on nothing else.
+        var entries = new List<(string Name, FileSystemInfo Info)> { ("./", root) };
+        List(root, "./", entries, cancellationToken);
+
         await AtomicFile.WriteAsync(destination, async file =>
         {
-            await using var xz = Xz.Compress(file, options.Xz, leaveOpen: true);
+            await using var xz = Xz.Compress(file, options.Xz, leaveOpen: true, inputSize: TarSize(entries));
             await using (var tar = new TarWriter(xz, TarEntryFormat.Gnu, leaveOpen: true))
-            {
-                var entry = Entry(TarEntryType.Directory, "./", root.UnixFileMode, mtime);
-                progress?.Report(entry.Name);
-                await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
-                await WriteChildrenAsync(tar, root, "./", mtime, progress, cancellationToken).ConfigureAwait(false);
-            }
+                foreach (var (name, info) in entries)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(name);
+                    if (info.LinkTarget is { } target && name != "./")
+                    {
+                        var link = Entry(TarEntryType.SymbolicLink, name, (UnixFileMode)0b111_111_111, mtime);
+                        link.LinkName = target;
+                        await tar.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (info is DirectoryInfo directory)
+                        await tar.WriteEntryAsync(Entry(TarEntryType.Directory, name, directory.UnixFileMode, mtime), cancellationToken).ConfigureAwait(false);
+                    else
+                        await WriteFileAsync(tar, (FileInfo)info, name, mtime, cancellationToken).ConfigureAwait(false);
+                }
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -55,33 +68,43 @@ internal static class Packer
         ReturnSpecialDirectories = false,
     };
 
-    private static async Task WriteChildrenAsync(TarWriter tar, DirectoryInfo folder, string prefix, DateTimeOffset mtime,
-        IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Depth first, each folder's children sorted; a link (to a folder too) is an entry of its own, never followed.</summary>
+    private static void List(DirectoryInfo folder, string prefix, List<(string, FileSystemInfo)> entries, CancellationToken cancellationToken)
     {
-        var children = folder.EnumerateFileSystemInfos("*", AllEntries).OrderBy(c => c.Name, CodePointComparer.Instance).ToList();
-        foreach (var child in children)
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var child in folder.EnumerateFileSystemInfos("*", AllEntries).OrderBy(c => c.Name, CodePointComparer.Instance))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var name = prefix + child.Name;
-            if (child.LinkTarget is { } target)
+            if (child.LinkTarget is null && child is DirectoryInfo directory)
             {
-                var link = Entry(TarEntryType.SymbolicLink, name, (UnixFileMode)0b111_111_111, mtime);
-                link.LinkName = target;
-                progress?.Report(name);
-                await tar.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+                entries.Add((name + "/", directory));
+                List(directory, name + "/", entries, cancellationToken);
             }
-            else if (child is DirectoryInfo directory)
-            {
-                progress?.Report(name + "/");
-                await tar.WriteEntryAsync(Entry(TarEntryType.Directory, name + "/", directory.UnixFileMode, mtime), cancellationToken).ConfigureAwait(false);
-                await WriteChildrenAsync(tar, directory, name + "/", mtime, progress, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                progress?.Report(name);
-                await WriteFileAsync(tar, (FileInfo)child, name, mtime, cancellationToken).ConfigureAwait(false);
-            }
+            else entries.Add((name, child));
         }
+    }
+
+    /// <summary>
+    /// The size of the tar about to be written (a header per entry, GNU long-name records, data padded to 512 bytes,
+    /// the two zero records at the end). Only the block size depends on it, so a close estimate would do.
+    /// </summary>
+    private static long TarSize(List<(string Name, FileSystemInfo Info)> entries)
+    {
+        static long Record(long bytes) => (bytes + 511) / 512 * 512;
+        long total = 1024;
+        foreach (var (name, info) in entries)
+        {
+            total += 512;
+            var nameBytes = System.Text.Encoding.UTF8.GetByteCount(name);
+            if (nameBytes > 100) total += 512 + Record(nameBytes + 1);
+            if (info.LinkTarget is { } target && name != "./")
+            {
+                var targetBytes = System.Text.Encoding.UTF8.GetByteCount(target);
+                if (targetBytes > 100) total += 512 + Record(targetBytes + 1);
+            }
+            else if (info is FileInfo file) total += Record(file.Length);
+        }
+        return total;
     }
 
     private static async Task WriteFileAsync(TarWriter tar, FileInfo file, string name, DateTimeOffset mtime, CancellationToken cancellationToken)

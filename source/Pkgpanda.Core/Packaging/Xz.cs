@@ -3,22 +3,50 @@ using System.Runtime.InteropServices;
 namespace Pkgpanda.Core.Packaging;
 
 /// <summary>
-/// How package tarballs are compressed. The block size is fixed so the bytes do not depend on the thread count:
-/// liblzma's multithreaded encoder cuts blocks at exact multiples of it, and every block is compressed alone.
+/// How package tarballs are compressed. The bytes never depend on the thread count: liblzma's multithreaded encoder
+/// cuts blocks at exact multiples of the block size, and every block is compressed alone.
 /// </summary>
+/// <remarks>
+/// Every block starts with an empty dictionary, which costs size: with 8 MiB blocks ~200 MB of binaries came out
+/// 1.02-1.055x the size of single-stream <c>xz -6</c> (what pkgpanda's <c>tar -cJf</c> gives). So a package is cut
+/// into at most <see cref="MaximumBlocks"/> equal blocks of at least <see cref="MinimumBlockSize"/>: one block (the
+/// size of <c>xz -6</c>) below twice that, and on big packages few enough restarts to stay within 1% while two to
+/// four cores share the work. The block size depends only on the input's size, which the packer knows before it
+/// writes (README, Benchmarks).
+/// </remarks>
 internal sealed record XzOptions
 {
     /// <summary>pkgpanda (Python's tarfile "w:xz") used xz's default preset, 6.</summary>
     public int Preset { get; init; } = 6;
 
-    /// <summary>8 MiB gives two cores work on a typical package while costing little ratio (xz's own default is 24 MiB).</summary>
-    public long BlockSize { get; init; } = 8L << 20;
+    /// <summary>A fixed block size; null chooses it from the input's size (<see cref="BlockSizeFor"/>).</summary>
+    public long? BlockSize { get; init; }
+
+    /// <summary>The smallest block the size policy cuts (6x preset 6's 8 MiB dictionary).</summary>
+    public long MinimumBlockSize { get; init; } = 48L << 20;
+
+    public int MaximumBlocks { get; init; } = 4;
 
     /// <summary>
     /// Changes speed and memory only, never the output. Fewer are used when this many would need more than a quarter
-    /// of the memory available (about 100 MB each at preset 6), as <c>xz -T0</c> does.
+    /// of the memory available (about 100 MB each at preset 6, plus the blocks in flight), as <c>xz -T0</c> does.
     /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The block size for <paramref name="inputSize"/> bytes: <see cref="BlockSize"/> when set, else the input cut
+    /// into as many equal blocks (rounded up to whole MiB) as leave each at least <see cref="MinimumBlockSize"/>, at
+    /// most <see cref="MaximumBlocks"/>. A size not known beforehand (negative) gets the minimum.
+    /// </summary>
+    public long BlockSizeFor(long inputSize)
+    {
+        if (BlockSize is { } fixedSize) return fixedSize;
+        if (inputSize < 0) return MinimumBlockSize;
+        var blocks = Math.Clamp(inputSize / MinimumBlockSize, 1, Math.Max(1, MaximumBlocks));
+        var size = (inputSize + blocks - 1) / blocks;
+        const long MiB = 1L << 20;
+        return Math.Max(MiB, (size + MiB - 1) / MiB * MiB);
+    }
 }
 
 /// <summary>
@@ -28,8 +56,9 @@ internal sealed record XzOptions
 internal static class Xz
 {
     /// <summary>A write-only stream whose bytes reach <paramref name="output"/> as .xz when it is disposed.</summary>
-    public static Stream Compress(Stream output, XzOptions? options = null, bool leaveOpen = false) =>
-        new XzWriteStream(output, options ?? new XzOptions(), leaveOpen);
+    /// <param name="inputSize">How many bytes will be written, when known: it picks the block size (<see cref="XzOptions.BlockSizeFor"/>).</param>
+    public static Stream Compress(Stream output, XzOptions? options = null, bool leaveOpen = false, long inputSize = -1) =>
+        new XzWriteStream(output, (options ?? new XzOptions()).BlockSizeFor(inputSize), options ?? new XzOptions(), leaveOpen);
 
     /// <summary>A read-only stream of the data in .xz <paramref name="input"/> (concatenated streams accepted).</summary>
     public static Stream Decompress(Stream input, bool leaveOpen = false) => new XzReadStream(input, leaveOpen);

@@ -13,14 +13,14 @@ internal sealed class XzWriteStream : Stream
     private bool _finished;
     private bool _disposed;
 
-    public unsafe XzWriteStream(Stream inner, XzOptions options, bool leaveOpen)
+    public unsafe XzWriteStream(Stream inner, long blockSize, XzOptions options, bool leaveOpen)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
         var mt = new Xz.LzmaMt
         {
             Threads = (uint)Math.Clamp(options.Threads, 1, 64),
-            BlockSize = checked((ulong)options.BlockSize),
+            BlockSize = checked((ulong)blockSize),
             Preset = (uint)options.Preset,
             Check = Xz.CheckCrc64,
         };

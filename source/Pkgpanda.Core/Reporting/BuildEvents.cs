@@ -8,13 +8,21 @@ public enum PackageStatus { Built, Cached, Downloaded, Failed, Skipped, NotRun }
 /// <summary>The phases a package goes through, for live progress.</summary>
 public enum BuildPhase { Waiting, Fetching, Activating, Building, Packing, Done }
 
-/// <summary>The outcome of one package; <see cref="Reason"/> says why it failed or was skipped.</summary>
-public sealed record PackageResult(PackageKey Key, PackageId? Id, PackageStatus Status, TimeSpan Duration, string? Reason = null, string? LogPath = null);
+/// <summary>
+/// The outcome of one package; <see cref="Reason"/> says why it failed or was skipped, <see cref="Engine"/> where it was
+/// built, <see cref="Note"/> anything else the summary should say (it was built again after an engine was lost).
+/// </summary>
+public sealed record PackageResult(PackageKey Key, PackageId? Id, PackageStatus Status, TimeSpan Duration, string? Reason = null, string? LogPath = null)
+{
+    public string? Engine { get; init; }
+    public string? Note { get; init; }
+}
 
 /// <summary>Events a build reports while it runs; the front end renders them (live view, plain lines, summary).</summary>
 public abstract record BuildEvent(PackageKey Key);
 
-public sealed record PhaseChanged(PackageKey Key, BuildPhase Phase) : BuildEvent(Key);
+/// <summary>A package entered a phase; <see cref="Engine"/> names the engine it runs on from the Building phase on.</summary>
+public sealed record PhaseChanged(PackageKey Key, BuildPhase Phase, string? Engine = null) : BuildEvent(Key);
 
 public sealed record OutputLine(PackageKey Key, string Line) : BuildEvent(Key);
 

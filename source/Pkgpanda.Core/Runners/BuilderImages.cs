@@ -24,15 +24,15 @@ public static class BuilderImages
     /// <c>_dockerdir-latest</c> tag is left as it is: it may be an image the user loaded by hand (there is no
     /// registry), and the package ids name the image id actually used either way.
     /// </summary>
-    public static async Task<Outcome> EnsureAsync(IRunner runner, IReadOnlyDictionary<string, string> builders,
-        IReadOnlySet<string> usedImages, IProgress<string> output, CancellationToken cancellationToken)
+    public static async Task<Outcome> EnsureAsync(IImageStore runner, IReadOnlyDictionary<string, string> builders,
+        IReadOnlySet<string> usedImages, IProgress<string> output, FileHashCache? hashes, CancellationToken cancellationToken)
     {
         var built = new List<string>();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             if (!usedImages.Contains(LatestTag(package))) continue;
-            var hashTag = HashTag(package, FolderHash.Of(folder));
+            var hashTag = HashTag(package, FolderHash.Of(folder, hashes));
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
             if (id is null)
             {
@@ -62,7 +62,7 @@ public static class BuilderImages
     /// There is no registry: an image build whose FROM is missing would make the engine try to pull it (and reach
     /// out to the network). Refuse that up front, naming the Dockerfile line.
     /// </summary>
-    private static async Task CheckBaseImagesAsync(IRunner runner, string folder, CancellationToken cancellationToken)
+    private static async Task CheckBaseImagesAsync(IImageStore runner, string folder, CancellationToken cancellationToken)
     {
         var dockerfile = Path.Combine(folder, "Dockerfile");
         if (!File.Exists(dockerfile))

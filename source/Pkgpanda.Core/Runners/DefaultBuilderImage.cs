@@ -12,11 +12,11 @@ public static class DefaultBuilderImage
     public const string BusyboxPath = "/bin/busybox";
 
     /// <summary>Makes sure <paramref name="tag"/> exists; returns its id and whether it had to be created.</summary>
-    public static async Task<(string Id, bool Created)> EnsureAsync(DockerRunner docker, string tag, CancellationToken cancellationToken)
+    public static async Task<(string Id, bool Created)> EnsureAsync(IImageStore docker, string tag, CancellationToken cancellationToken)
     {
         if (await docker.TryGetImageIdAsync(tag, cancellationToken).ConfigureAwait(false) is { } id) return (id, false);
         var busybox = FindStaticBusybox()
-                      ?? throw new BuildError($"Cannot create the builder image {tag}: no static busybox found ({BusyboxPath}). " +
+                      ?? throw new EnvironmentFault($"Cannot create the builder image {tag}: no static busybox found ({BusyboxPath}). " +
                                               "Install it with `apt-get install busybox-static`, or create an image yourself and use it as the builder image (DefaultBuilderImage.EnsureAsync(tag)).");
         using var rootfs = new MemoryStream();
         await WriteRootfsAsync(busybox, rootfs, cancellationToken).ConfigureAwait(false);

@@ -1,20 +1,41 @@
 using System.Formats.Tar;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Pkgpanda.Core.Reporting;
 
 namespace Pkgpanda.Core.Runners;
 
-/// <summary>The Docker Engine runner: the only place that talks to Docker.DotNet.</summary>
-public sealed class DockerRunner : IRunner, IDisposable
+/// <summary>
+/// One Docker engine, local or remote: runs build steps and holds images. The only place that talks to
+/// Docker.DotNet. Whether the engine sees our files is found out once, by a probe (an SSH-forwarded unix socket is
+/// remote too): then inputs are bind-mounted, else they travel as tar streams through the Engine API.
+/// Every fault is told in the engine's terms (its address, the image, the cause), never as a Docker.DotNet trace.
+/// </summary>
+public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 {
     /// <summary>Label on every container we create, so leftovers of a killed run can be found.</summary>
     public const string Label = "io.pkgpanda.build";
 
-    /// <summary>The process that created the container; a container whose process is gone is a leftover.</summary>
+    /// <summary>The machine that created the container (<see cref="LocalHost.Identity"/>): a shared engine serves several.</summary>
+    public const string HostLabel = "io.pkgpanda.host";
+
+    /// <summary>The run that created the container (<see cref="LocalHost.RunId"/>); a container whose run is gone is a leftover.</summary>
+    public const string RunLabel = "io.pkgpanda.run";
+
+    /// <summary>The creating process id alone, for people and tests filtering <c>docker ps</c>; the sweep does not trust it.</summary>
     public const string OwnerLabel = "io.pkgpanda.owner-pid";
 
+    public const string DefaultAddress = "unix:///var/run/docker.sock";
+
+    private const string ProbeMount = "/.pkgpanda-probe";
+
     private readonly DockerClient _client;
+    private readonly SemaphoreSlim _probeLock = new(1, 1);
+    private readonly List<Task> _removals = [];
+    private bool? _sharesFiles;
 
     public DockerRunner(Uri endpoint)
     {
@@ -24,26 +45,45 @@ public sealed class DockerRunner : IRunner, IDisposable
 
     public Uri Endpoint { get; }
 
+    public string Address => Endpoint.OriginalString;
+
+    /// <summary>Whether the last probe found that the engine sees our files; null before the first step.</summary>
+    public bool? SharesFiles => _sharesFiles;
+
     /// <summary><c>--docker-host</c>, else DOCKER_HOST, else the local socket.</summary>
     public static Uri ResolveEndpoint(string? dockerHost) =>
         new(string.IsNullOrEmpty(dockerHost)
-            ? Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env ? env : "unix:///var/run/docker.sock"
+            ? Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env ? env : DefaultAddress
             : dockerHost);
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    public async Task<bool> PingAsync(CancellationToken cancellationToken) => await TryPingAsync(cancellationToken).ConfigureAwait(false) is null;
+
+    /// <summary>Null when the engine answers, else why it does not (in words for a message).</summary>
+    public async Task<string?> TryPingAsync(CancellationToken cancellationToken)
     {
+        // A missing socket file reads as "Cannot assign requested address" from the socket layer: say what it is.
+        if (Endpoint.Scheme == "unix" && !File.Exists(Endpoint.AbsolutePath)) return $"there is no socket {Endpoint.AbsolutePath}";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await _client.System.PingAsync(timeout.Token).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return ex is OperationCanceledException ? "no answer within 5 s" : Cause(ex);
         }
     }
+
+    /// <summary>How many CPUs the engine reports (<c>docker info</c> NCPU): how many steps it runs at once by default.</summary>
+    public async Task<int> CpusAsync(CancellationToken cancellationToken)
+    {
+        var info = await CallAsync(() => _client.System.GetSystemInfoAsync(cancellationToken), "reading its info", cancellationToken).ConfigureAwait(false);
+        return Math.Max(1, (int)info.NCPU);
+    }
+
+    // ---- images -------------------------------------------------------------------------------------------
 
     public async Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken)
     {
@@ -54,29 +94,51 @@ public sealed class DockerRunner : IRunner, IDisposable
         }
         catch (DockerImageNotFoundException) { return null; }
         catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound) { return null; }
+        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            throw new BuildError($"\"{image}\" is not a valid Docker image reference (the engine at {Address} says: {ApiMessage(ex)}); " +
+                                 "write it as [registry/]name[:tag] in lower case, e.g. \"dcos/dcos-builder:latest\".");
+        }
+        catch (Exception ex) when (IsTransport(ex, cancellationToken))
+        {
+            throw new EngineLost(Address, $"{Cause(ex)} (while looking up the image \"{image}\")", ex);
+        }
     }
 
     public async Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) =>
         await TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false)
-        ?? throw new BuildError($"The Docker image \"{image}\" is not present in the engine at {Endpoint}, and there is no registry to pull it from. " +
+        ?? throw new BuildError($"The Docker image \"{image}\" is not present in the engine at {Address}, and there is no registry to pull it from. " +
                                 "Run the Setup target to create the default builder image, build it from a package's docker/ folder, " +
                                 $"or load it with `docker load` / `docker import ... {image}`.");
 
     public Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken)
     {
         var (repo, t) = SplitTag(tag);
-        return _client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repo, Tag = t }, cancellationToken);
+        return CallAsync(() => _client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repo, Tag = t }, cancellationToken),
+            $"tagging {imageId} as {tag}", cancellationToken);
     }
 
-    /// <summary>Creates an image from a root filesystem tar (what <c>docker import</c> does).</summary>
     public async Task<string> ImportImageAsync(Stream rootfsTar, string tag, CancellationToken cancellationToken)
     {
         var (repo, t) = SplitTag(tag);
         var errors = new List<string>();
-        await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
-            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken).ConfigureAwait(false);
-        if (errors.Count > 0) throw new InvalidOperationException($"Importing {tag} failed: {string.Join("; ", errors)}");
+        await CallAsync(() => _client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
+            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken),
+            $"importing the image {tag}", cancellationToken).ConfigureAwait(false);
+        if (errors.Count > 0) throw new EnvironmentFault($"The Docker engine at {Address} could not import the image {tag}: {string.Join("; ", errors)}");
         return await GetImageIdAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<Stream> SaveImageAsync(string image, CancellationToken cancellationToken) =>
+        CallAsync(() => _client.Images.SaveImageAsync(image, cancellationToken), $"saving the image {image}", cancellationToken);
+
+    public async Task LoadImageAsync(Stream archive, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        await CallAsync(() => _client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, archive,
+            new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken),
+            "loading an image", cancellationToken).ConfigureAwait(false);
+        if (errors.Count > 0) throw new EnvironmentFault($"The Docker engine at {Address} could not load an image: {string.Join("; ", errors)}");
     }
 
     public async Task<string> BuildImageAsync(string contextDirectory, string tag, IProgress<string>? output, CancellationToken cancellationToken)
@@ -97,107 +159,332 @@ public sealed class DockerRunner : IRunner, IDisposable
                 if (tail.Count > 15) tail.Dequeue();
             }
         });
-        await _client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
-            context, null, null, progress, cancellationToken).ConfigureAwait(false);
+        await CallAsync(() => _client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
+            context, null, null, progress, cancellationToken), $"building the image {tag}", cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
             throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {string.Join("; ", errors)}\n" +
                                  string.Join("\n", tail.Select(l => "  | " + l)));
         return await GetImageIdAsync(tag, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<long> RunAsync(ContainerSpec spec, IProgress<string> output, CancellationToken cancellationToken)
+    // ---- running ------------------------------------------------------------------------------------------
+
+    public async Task<long> RunAsync(BuildStep step, IProgress<string> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
+            return await RunStepAsync(step, binds, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A broken connection is a lost engine only when it no longer answers; else it broke off this one step.
+            if (await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null)
+                throw new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost);
+            throw;
+        }
+    }
+
+    private async Task<long> RunStepAsync(BuildStep step, bool binds, IProgress<string> output, CancellationToken cancellationToken)
     {
         var create = new CreateContainerParameters
         {
-            Image = spec.Image,
-            Cmd = spec.Command.ToList(),
-            Env = spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
-            WorkingDir = spec.WorkingDirectory ?? "",
-            Labels = new Dictionary<string, string> { [Label] = spec.Name ?? "build", [OwnerLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            NetworkDisabled = !spec.Network,
+            Image = step.Image,
+            Cmd = step.Command.ToList(),
+            Env = step.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
+            WorkingDir = step.WorkingDirectory ?? "",
+            Labels = Labels(step.Name),
+            NetworkDisabled = !step.Network,
             HostConfig = new HostConfig
             {
-                NetworkMode = spec.Network ? "bridge" : "none",
-                Binds = spec.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}").ToList(),
+                NetworkMode = step.Network ? "bridge" : "none",
+                Binds = binds ? BindsOf(step) : [],
             },
         };
-        var created = await _client.Containers.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
+        var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, cancellationToken),
+            $"creating the container for {step.Name} from the image {step.Image}", cancellationToken).ConfigureAwait(false);
+        long exitCode;
         try
         {
-            await _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
-            // Following the logs from the start replays what was printed before we attached, so no line is lost.
-            var logs = PumpLogsAsync(created.ID, output, cancellationToken);
-            var wait = await _client.Containers.WaitContainerAsync(created.ID, cancellationToken).ConfigureAwait(false);
+            if (!binds) await SendInputsAsync(created.ID, step, cancellationToken).ConfigureAwait(false);
+            // Attached before the start, so no line is lost; stdout and stderr arrive as one stream, in the order written.
+            using var stream = await CallAsync(() => _client.Containers.AttachContainerAsync(created.ID,
+                new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken).ConfigureAwait(false);
+            var logs = PumpAsync(stream, output, cancellationToken);
+            await CallAsync(() => _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken),
+                $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+            var wait = await CallAsync(() => _client.Containers.WaitContainerAsync(created.ID, cancellationToken), $"waiting for {step.Name}", cancellationToken).ConfigureAwait(false);
             try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
-            return wait.StatusCode;
+            if (step.Output is { } result)
+            {
+                if (!binds) await ReceiveOutputAsync(created.ID, result, cancellationToken).ConfigureAwait(false);
+                else await GiveBackAsync(step, cancellationToken).ConfigureAwait(false);
+            }
+            exitCode = wait.StatusCode;
         }
-        finally
+        catch
         {
-            // Removal must happen even when the caller was cancelled, so it gets its own token.
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            // Failed or cancelled (Ctrl-C, SIGTERM): the container goes now, before the caller hears of it.
+            await RemoveAsync(created.ID).ConfigureAwait(false);
+            throw;
+        }
+        // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
+        // FlushAsync waits for these removals at the end of a run.
+        lock (_removals) _removals.Add(RemoveAsync(created.ID));
+        return exitCode;
+    }
+
+    /// <summary>Waits until the containers of finished steps are removed.</summary>
+    public async Task FlushAsync()
+    {
+        Task[] pending;
+        lock (_removals)
+        {
+            pending = [.. _removals];
+            _removals.Clear();
+        }
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a container even when the caller was cancelled, so it gets its own short token; never throws.</summary>
+    private async Task RemoveAsync(string id)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
+    }
+
+    private Dictionary<string, string> Labels(string name) => new()
+    {
+        [Label] = name,
+        [HostLabel] = LocalHost.Identity,
+        [RunLabel] = LocalHost.RunId,
+        [OwnerLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static List<string> BindsOf(BuildStep step)
+    {
+        var binds = step.Inputs.Select(i => $"{i.HostPath}:{i.ContainerPath}:{(i.Writable ? "rw" : "ro")}").ToList();
+        if (step.Output is { } o) binds.Add($"{o.HostPath}:{o.ContainerPath}:rw");
+        return binds;
+    }
+
+    /// <summary>The inputs (and the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
+    private async Task SendInputsAsync(string container, BuildStep step, CancellationToken cancellationToken)
+    {
+        var folders = step.Inputs.Select(i => (i.HostPath, i.ContainerPath)).ToList();
+        if (step.Output is { } o) folders.Add((o.HostPath, o.ContainerPath));
+        var pipe = new Pipe();
+        var writing = Task.Run(async () =>
+        {
+            await using var writer = pipe.Writer.AsStream();
+            try { await StepArchive.WriteAsync(folders, writer, cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) { await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false); throw; }
+        }, cancellationToken);
+        await using (var reader = pipe.Reader.AsStream())
+        {
             try
             {
-                await _client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
+                await CallAsync(() => _client.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = "/" }, reader, cancellationToken),
+                    $"sending the inputs of {step.Name}", cancellationToken).ConfigureAwait(false);
             }
-            catch (DockerApiException) { }
+            catch when (writing.IsFaulted) { }
+        }
+        await writing.ConfigureAwait(false);
+    }
+
+    private async Task ReceiveOutputAsync(string container, StepOutput output, CancellationToken cancellationToken)
+    {
+        var archive = await CallAsync(() => _client.Containers.GetArchiveFromContainerAsync(container,
+            new ContainerPathStatParameters { Path = output.ContainerPath }, false, cancellationToken), $"fetching {output.ContainerPath}", cancellationToken).ConfigureAwait(false);
+        await using var stream = archive.Stream ?? throw new EnvironmentFault($"The Docker engine at {Address} returned no archive for {output.ContainerPath}.");
+        // Docker.DotNet's chunked response stream fails small reads at chunk edges (TarReader reads a file's data in
+        // pieces): spool the archive through a temporary file, read in large blocks, before extracting it.
+        var spool = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output.HostPath))!, $".{Path.GetFileName(output.HostPath)}.{Guid.NewGuid():N}.tar");
+        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await CopyAsync(stream, file, cancellationToken).ConfigureAwait(false);
+        file.Position = 0;
+        try { await StepArchive.ExtractAsync(file, output.HostPath, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FormatException)
+        {
+            throw new EngineLost(Address, $"the archive of {output.ContainerPath} it sent is cut short ({ex.Message})", ex);
         }
     }
 
-    public async Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
     {
-        if (LocalHost.IsRoot || hostPaths.Count == 0) return;
-        var (uid, gid) = (LocalHost.UserId, LocalHost.GroupId);
-        var mounts = hostPaths.Select((p, i) => new Mount(p, $"/fix/{i}", ReadOnly: false)).ToList();
-        await RunAsync(new ContainerSpec
-        {
-            Image = image,
-            Command = ["chown", "-R", $"{uid}:{gid}", .. mounts.Select(m => m.ContainerPath)],
-            Mounts = mounts,
-            Name = "chown",
-        }, SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task PumpLogsAsync(string id, IProgress<string> output, CancellationToken cancellationToken)
-    {
-        using var stream = await _client.Containers.GetContainerLogsAsync(id,
-            new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, cancellationToken).ConfigureAwait(false);
-        var stdout = new LineProgress(output);
-        var stderr = new LineProgress(output);
-        var buffer = new byte[16384];
-        var decoders = new[] { System.Text.Encoding.UTF8.GetDecoder(), System.Text.Encoding.UTF8.GetDecoder() };
-        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        var buffer = new byte[1 << 16];
         while (true)
         {
-            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-            if (read.EOF) break;
-            var isErr = read.Target == MultiplexedStream.TargetStream.StandardError;
-            var n = decoders[isErr ? 1 : 0].GetChars(buffer, 0, read.Count, chars, 0);
-            (isErr ? stderr : stdout).Report(new string(chars, 0, n));
+            int n;
+            try { n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false); }
+            catch (EndOfStreamException) { break; }
+            if (n == 0) break;
+            await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
         }
-        stdout.Flush();
-        stderr.Flush();
     }
 
     /// <summary>
-    /// Removes containers that a killed earlier run left behind (SIGKILL gives no chance to clean up): ours, whose
-    /// creating process no longer exists on this machine.
+    /// Files a bind-mounted step created belong to the container's root. The invoking user gets them back here, so
+    /// callers never see root-owned results (a no-op when that user is root: no second container).
+    /// </summary>
+    private async Task GiveBackAsync(BuildStep step, CancellationToken cancellationToken)
+    {
+        if (LocalHost.IsRoot) return;
+        var paths = step.Inputs.Where(i => i.Writable).Select(i => i.HostPath).Concat(step.Output is { } o ? [o.HostPath] : []).ToList();
+        var inputs = paths.Select((p, i) => new StepInput(p, $"/fix/{i}", Writable: true)).ToList();
+        await RunStepAsync(new BuildStep
+        {
+            Image = step.Image,
+            Command = ["chown", "-R", $"{LocalHost.UserId}:{LocalHost.GroupId}", .. inputs.Select(m => m.ContainerPath)],
+            Inputs = inputs,
+            Name = "chown",
+        }, binds: true, SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the engine sees our files, found once: a token written into the step's output folder is bind-mounted
+    /// into a container that is created but never started, and read back through the API. An engine that does not
+    /// share the folder answers "not found" (it would silently mount an empty folder of its own).
+    /// </summary>
+    private async Task<bool> SharesFilesAsync(BuildStep step, CancellationToken cancellationToken)
+    {
+        if (_sharesFiles is { } known) return known;
+        if (step.Output is not { } output) return false;
+        await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_sharesFiles is { } again) return again;
+            var token = Guid.NewGuid().ToString("N");
+            var file = Path.Combine(output.HostPath, $".pkgpanda-probe-{token}");
+            await File.WriteAllTextAsync(file, token, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var created = await CallAsync(() => _client.Containers.CreateContainerAsync(new CreateContainerParameters
+                {
+                    Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
+                    HostConfig = new HostConfig { NetworkMode = "none", Binds = [$"{output.HostPath}:{ProbeMount}:ro"] },
+                }, cancellationToken), $"creating a probe container from {step.Image}", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var archive = await _client.Containers.GetArchiveFromContainerAsync(created.ID,
+                        new ContainerPathStatParameters { Path = $"{ProbeMount}/{Path.GetFileName(file)}" }, false, cancellationToken).ConfigureAwait(false);
+                    await using var stream = archive.Stream ?? Stream.Null;
+                    await using var reader = new TarReader(stream);
+                    var entry = await reader.GetNextEntryAsync(copyData: true, cancellationToken).ConfigureAwait(false);
+                    using var text = new StreamReader(entry?.DataStream ?? Stream.Null);
+                    _sharesFiles = await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false) == token;
+                }
+                catch (DockerApiException) { _sharesFiles = false; }
+                finally
+                {
+                    using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    try { await _client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false); }
+                    catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
+                }
+            }
+            finally { File.Delete(file); }
+            return _sharesFiles.Value;
+        }
+        finally { _probeLock.Release(); }
+    }
+
+    /// <summary>Both streams through one line splitter, in arrival order: a compiler's stderr stays beside the stdout around it.</summary>
+    private static async Task PumpAsync(MultiplexedStream stream, IProgress<string> output, CancellationToken cancellationToken)
+    {
+        var lines = new LineProgress(output);
+        var buffer = new byte[16384];
+        var decoder = System.Text.Encoding.UTF8.GetDecoder();
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF) break;
+                var n = decoder.GetChars(buffer, 0, read.Count, chars, 0);
+                lines.Report(new string(chars, 0, n));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException) { }
+        finally { lines.Flush(); }
+    }
+
+    /// <summary>
+    /// Removes containers that a killed earlier run of this machine left behind (SIGKILL gives no chance to clean up):
+    /// ours, made on this host, whose run is gone. Other machines' containers on a shared engine are never touched.
     /// </summary>
     public async Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
     {
-        var list = await _client.Containers.ListContainersAsync(new ContainersListParameters
+        var list = await CallAsync(() => _client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [Label] = true } },
-        }, cancellationToken).ConfigureAwait(false);
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{HostLabel}={LocalHost.Identity}"] = true } },
+        }, cancellationToken), "listing containers", cancellationToken).ConfigureAwait(false);
         var removed = 0;
         foreach (var c in list)
         {
-            if (!c.Labels.TryGetValue(OwnerLabel, out var owner) || !int.TryParse(owner, out var pid) || LocalHost.IsAlive(pid)) continue;
-            await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
-            removed++;
+            if (!c.Labels.TryGetValue(RunLabel, out var run) || LocalHost.IsRunAlive(run)) continue;
+            try
+            {
+                await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+                removed++;
+            }
+            catch (DockerContainerNotFoundException) { }
+            catch (DockerApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict) { }
         }
         return removed;
+    }
+
+    // ---- faults -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs one API call, turning the engine's refusal into an <see cref="EnvironmentFault"/> and a dead connection into
+    /// <see cref="EngineLost"/>, each one sentence naming the address and the cause.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, string doing, CancellationToken cancellationToken)
+    {
+        try { return await call().ConfigureAwait(false); }
+        catch (DockerApiException ex)
+        {
+            throw new EnvironmentFault($"The Docker engine at {Address} refused {doing}: {ApiMessage(ex)}", ex);
+        }
+        catch (Exception ex) when (IsTransport(ex, cancellationToken))
+        {
+            throw new EngineLost(Address, $"{Cause(ex)} (while {doing})", ex);
+        }
+    }
+
+    private async Task CallAsync(Func<Task> call, string doing, CancellationToken cancellationToken) =>
+        await CallAsync(async () => { await call().ConfigureAwait(false); return true; }, doing, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A broken or refused connection, not a cancellation the caller asked for.</summary>
+    private static bool IsTransport(Exception ex, CancellationToken cancellationToken) =>
+        ex is HttpRequestException or IOException or SocketException or TimeoutException
+        || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested;
+
+    /// <summary>The innermost message: "Connection refused", not the layers of HTTP plumbing around it.</summary>
+    private static string Cause(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner.Message.TrimEnd('.');
+    }
+
+    /// <summary>The engine's own sentence from the JSON body (<c>{"message": ...}</c>), not Docker.DotNet's wrapper text.</summary>
+    private static string ApiMessage(DockerApiException ex)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(ex.ResponseBody ?? "");
+            if (doc.RootElement.TryGetProperty("message", out var m) && m.GetString() is { Length: > 0 } text) return text;
+        }
+        catch (JsonException) { }
+        return string.IsNullOrWhiteSpace(ex.ResponseBody) ? $"HTTP {(int)ex.StatusCode}" : ex.ResponseBody.Trim();
     }
 
     private static (string Repo, string Tag) SplitTag(string image)
@@ -207,7 +494,13 @@ public sealed class DockerRunner : IRunner, IDisposable
         return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        // Removals still under way finish first (each is bounded by its own 10 s token).
+        FlushAsync().GetAwaiter().GetResult();
+        _client.Dispose();
+        _probeLock.Dispose();
+    }
 
     /// <summary>Log chunks arrive in arbitrary pieces; callers want lines.</summary>
     private sealed class LineProgress(IProgress<string> lines) : IProgress<string>

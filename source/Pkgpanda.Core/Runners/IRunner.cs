@@ -1,37 +1,23 @@
 namespace Pkgpanda.Core.Runners;
 
-/// <summary>A build container: image, mounts, environment, command. Network is off unless asked for.</summary>
-public sealed record ContainerSpec
+/// <summary>
+/// Runs build steps (melange's Runner). Images are another concern (<see cref="IImageStore"/>); an engine that
+/// does both implements both. Only the implementing file knows the engine's API.
+/// </summary>
+public interface IRunner
 {
-    public required string Image { get; init; }
-    public required IReadOnlyList<string> Command { get; init; }
-    /// <summary>Host path -> container path.</summary>
-    public IReadOnlyList<Mount> Mounts { get; init; } = [];
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
-    public string? WorkingDirectory { get; init; }
-    public bool Network { get; init; }
-    /// <summary>A label value that identifies our containers (so leftovers can be found and removed).</summary>
-    public string? Name { get; init; }
-}
+    /// <summary>Where steps run, as the user named it (an engine address), for logs and the summary.</summary>
+    string Address { get; }
 
-public sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);
+    /// <summary>
+    /// Runs to completion and returns the exit code; whatever the step created is removed in every case.
+    /// Throws <see cref="EngineLost"/> when the engine stopped answering, <see cref="EnvironmentFault"/> when it refused.
+    /// </summary>
+    Task<long> RunAsync(BuildStep step, IProgress<string> output, CancellationToken cancellationToken);
 
-/// <summary>Runs build containers. One implementation per engine; only that file knows the engine's API.</summary>
-public interface IRunner : IImageResolver
-{
-    /// <summary>Runs to completion and returns the exit code; the container is removed in every case.</summary>
-    Task<long> RunAsync(ContainerSpec spec, IProgress<string> output, CancellationToken cancellationToken);
+    /// <summary>Waits until what finished steps left behind (their containers) is gone; a run ends with it.</summary>
+    Task FlushAsync();
 
-    /// <summary>Builds an image from a folder with a Dockerfile; returns its id.</summary>
-    Task<string> BuildImageAsync(string contextDirectory, string tag, IProgress<string>? output, CancellationToken cancellationToken);
-
-    Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken);
-
-    Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken);
-
-    /// <summary>Removes containers left by runs that were killed; returns how many.</summary>
+    /// <summary>Removes what runs on this host that were killed left behind (never another host's); returns how many.</summary>
     Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken);
-
-    /// <summary>Gives files a container created as root back to the invoking user (a no-op when that is root).</summary>
-    Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken);
 }

@@ -24,7 +24,10 @@ public sealed class PackageStore
     }
 
     public string PackagesDir { get; }
-    public string CacheDir => Path.Combine(PackagesDir, "cache");
+    public string CacheDir => CacheDirOf(PackagesDir);
+
+    /// <summary>Where the cache of a tree is, without loading the tree (Clean must work on a broken one).</summary>
+    public static string CacheDirOf(string packagesDir) => Path.Combine(Path.GetFullPath(packagesDir), "cache");
 
     /// <summary>
     /// Tree variants (<c>[variant.]treeinfo.json</c>), default first. Empty for a plain package store: a folder without

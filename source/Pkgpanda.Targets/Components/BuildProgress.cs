@@ -22,6 +22,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
         public BuildPhase Phase;
         public readonly Stopwatch Clock = Stopwatch.StartNew();
         public string? Line;
+        public string? Engine;
     }
 
     readonly Lock _lock = new();
@@ -38,7 +39,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
         switch (value)
         {
             case PhaseChanged { Phase: BuildPhase.Done } p:
-                lock (_lock) _running.Remove(p.Key);
+                TimeSpan? done = null;
+                lock (_lock) if (_running.Remove(p.Key, out var finished)) done = finished.Clock.Elapsed;
+                if (done is { } d) log.Debug(Above($"{p.Key}: done at {d.TotalSeconds:0.000}s"));
                 break;
             case PhaseChanged p:
                 TimeSpan elapsed;
@@ -46,9 +49,11 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 {
                     if (!_running.TryGetValue(p.Key, out var running)) _running[p.Key] = running = new Running();
                     running.Phase = p.Phase;
+                    running.Engine = p.Engine ?? running.Engine;
                     elapsed = running.Clock.Elapsed;
                 }
-                if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building");
+                // Building is reported once the package has an engine, naming it.
+                if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building{(p.Engine is null ? "" : $" on {p.Engine}")}");
                 log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s"));
                 break;
             case OutputLine o:
@@ -82,7 +87,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     {
         var text = r.Status switch
         {
-            PackageStatus.Built => $"{r.Key}: built {r.Id} in {r.Duration.TotalSeconds:0.0}s",
+            PackageStatus.Built => $"{r.Key}: built {r.Id} in {r.Duration.TotalSeconds:0.0}s{(r.Engine is null ? "" : $" on {r.Engine}")}{(r.Note is null ? "" : $" ({r.Note})")}",
             PackageStatus.Cached => $"{r.Key}: up to date ({r.Id})",
             PackageStatus.Downloaded => $"{r.Key}: downloaded {r.Id}",
             PackageStatus.Skipped => $"{r.Key}: skipped, {r.Reason}",
@@ -143,7 +148,8 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             var keyWidth = Math.Min(32, _running.Keys.Select(k => k.ToString().Length).DefaultIfEmpty(8).Max());
             foreach (var (key, running) in _running.OrderBy(r => r.Value.Clock.Elapsed).Reverse())
             {
-                var head = $"  {Fit(key.ToString(), keyWidth).PadRight(keyWidth)}  {running.Phase.ToString().ToLowerInvariant(),-10}  {Clock(running.Clock.Elapsed),6}";
+                var head = $"  {Fit(key.ToString(), keyWidth).PadRight(keyWidth)}  {running.Phase.ToString().ToLowerInvariant(),-10}  {Clock(running.Clock.Elapsed),6}" +
+                           (running.Engine is null ? "" : $"  {running.Engine}");
                 var line = running.Line is { Length: > 0 } l ? "  " + Fit(l, width - head.Length - 3) : "";
                 rows.Add(new Markup($"[blue]{Markup.Escape(head)}[/][grey]{Markup.Escape(line)}[/]"));
             }

@@ -18,6 +18,10 @@ internal static class CommandLineWording
         ("PackageRepository.Open(token)", $"--repository-token or ${Core.Repositories.PackageRepository.TokenVariable}"),
         ("DefaultBuilderImage.EnsureAsync(tag)", "--builder-image"),
         ("DockerRunner.ResolveEndpoint(dockerHost)", "--docker-host"),
+        ("all (CacheCleaner.Clean(all))", "--all"),
+        ("name an engine that runs (EngineAddress.ParseAll(addresses))", "pass --docker-host with an engine that runs"),
+        ("name engines that run (EngineAddress.ParseAll(addresses))", "pass --docker-host with engines that run"),
+        ("EngineAddress.ParseAll(addresses)", "--docker-host"),
     ];
 
     public static string Apply(string message) =>

@@ -5,18 +5,17 @@ using Pkgpanda.Core.Runners;
 namespace Pkgpanda.Targets.Components;
 
 /// <summary>
-/// Makes a Docker engine answer: when none does and we are root on Debian/Ubuntu, installs docker.io and
-/// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do.
+/// Makes the default local engine answer: when it does not and we are root on Debian/Ubuntu, installs docker.io and
+/// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do. Any other
+/// address is never provisioned: a remote engine that does not answer is reported by the pool and left out.
 /// Provisioning the machine is the front end's (the Setup target's) business, not the library's.
 /// </summary>
 internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
 {
     public async Task EnsureEngineAsync(CancellationToken cancellationToken)
     {
+        if (!IsDefaultLocalSocket(docker.Address)) return;
         if (await docker.PingAsync(cancellationToken).ConfigureAwait(false)) return;
-        var unixSocket = docker.Endpoint.Scheme == "unix";
-        if (!unixSocket)
-            throw new EnvironmentFault($"No Docker engine answers at {docker.Endpoint}. Start it, or pass --docker-host with an engine that runs.");
         if (!LocalHost.IsRoot || !File.Exists("/usr/bin/apt-get"))
             throw new EnvironmentFault("No Docker engine answers at " + docker.Endpoint + ". Install and start one, e.g. as root: " +
                                  "`apt-get update && apt-get install -y docker.io busybox-static && dockerd &` (or `systemctl start docker`).");
@@ -44,6 +43,10 @@ internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory
         }
         throw new EnvironmentFault($"dockerd was started but did not answer within 60 s; see {log}.");
     }
+
+    /// <summary>The socket a local dockerd listens on by default (written as Docker writes it, or with /run for /var/run).</summary>
+    public static bool IsDefaultLocalSocket(string address) =>
+        address is DockerRunner.DefaultAddress or "unix:///run/docker.sock";
 
     private async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)
     {

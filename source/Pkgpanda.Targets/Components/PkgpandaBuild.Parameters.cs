@@ -6,7 +6,7 @@ public abstract partial class PkgpandaBuild
     protected internal override void OnBuildCreated()
     {
         if (Parallel < 1)
-            throw new TargetsException($"--parallel {Parallel}: must be at least 1 (how many packages build at once; default: the number of cores, {Environment.ProcessorCount}).");
+            throw new TargetsException($"--parallel {Parallel}: must be at least 1 (how many packages build at once, in total; default: the CPUs the engines report).");
         if (string.IsNullOrWhiteSpace(PackagesDir))
             throw new TargetsException("--packages-dir needs a folder (the package tree), e.g. --packages-dir packages.");
         if (string.IsNullOrWhiteSpace(BuilderImage))

@@ -2,7 +2,7 @@ using Pkgpanda.Core.Model;
 
 namespace Pkgpanda.Targets.Components;
 
-/// <summary>The engine's view of the selection: package nodes for --plan, --help and targets declared with .Packages(...).</summary>
+/// <summary>The engine's view of the selection: package nodes for --plan and --help.</summary>
 public abstract partial class PkgpandaBuild
 {
     protected internal override async Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken)

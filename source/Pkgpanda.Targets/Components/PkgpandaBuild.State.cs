@@ -17,12 +17,17 @@ public abstract partial class PkgpandaBuild
 {
     PackageStore? _store;
     PackageGraph? _graph;
-    DockerRunner? _docker;
+    IReadOnlyList<EngineAddress>? _addresses;
+    List<DockerRunner>? _runners;
+    EnginePool? _pool;
     SourceFetchService? _sources;
     IReadOnlyDictionary<PackageKey, PackagePlan>? _plans;
     IRepository? _repository;
     PackageDownloader? _downloader;
     IReadOnlyList<BootstrapResult> _packed = [];
+    FileHashCache? _hashes;
+    EngineProbe? _probe;
+    FileLock? _runLock;
 
     /// <summary>The tree: a path from the command line is already absolute; a default or parameters.json value is relative to the root.</summary>
     protected string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
@@ -33,9 +38,21 @@ public abstract partial class PkgpandaBuild
 
     protected PackageCache Cache => new(Store.CacheDir);
 
-    protected DockerRunner Docker => _docker ??= new DockerRunner(DockerRunner.ResolveEndpoint(DockerHost));
+    IReadOnlyList<EngineAddress> EngineAddresses => _addresses ??= EngineAddress.ParseAll(DockerHost);
+
+    List<DockerRunner> Runners => _runners ??= EngineAddresses.Select(a => new DockerRunner(a.Endpoint)).ToList();
+
+    /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
+    protected DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
+
+    /// <summary>Image ids over a plain socket request; the Docker client is made only when something is created, built or run.</summary>
+    EngineProbe? Probe => _probe ??= EngineAddresses.Count == 1 ? EngineProbe.For(EngineAddresses[0].Endpoint, () => Docker) : null;
+
+    IImageResolver Images => Probe ?? (IImageResolver)Docker;
 
     protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+
+    Reports Reports => new(Log);
 
     IProgress<string> Info => new SyncProgress<string>(Log.Information);
 
@@ -53,38 +70,94 @@ public abstract partial class PkgpandaBuild
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
     {
+        // The upstream checkout is written into the cache; a plain tree is held only once it loads, so a mistake in it writes nothing.
+        if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        HoldCache();
+        return store;
     }
 
-    IdBuilder Ids => new(Sources.Fetchers, Docker, BuilderImage);
+    /// <summary>
+    /// Every run that loads the tree holds its cache shared until the process ends, so Clean knows a run is live
+    /// (and waits here while a Clean --all runs). A tree that is missing or read-only is left alone: nothing is written.
+    /// </summary>
+    void HoldCache()
+    {
+        if (_runLock is not null || !Directory.Exists(PackagesPath)) return;
+        try { _runLock = FileLock.AcquireSharedAsync(new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath, CancellationToken).GetAwaiter().GetResult(); }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault) { }
+    }
 
-    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans() => _plans ??= await Ids.ComputeAsync(Graph, CancellationToken);
+    /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>
+    FileHashCache Hashes => _hashes ??= FileHashCache.Open(Path.Combine(Store.CacheDir, "file-hashes"));
 
+    IdBuilder Ids => new(Sources.Fetchers, Images, BuilderImage, Hashes);
+
+    async Task<IReadOnlyDictionary<PackageKey, PackagePlan>> Plans()
+    {
+        if (_plans is null)
+        {
+            _plans = await Ids.ComputeAsync(Graph, CancellationToken);
+            Hashes.Save();
+        }
+        return _plans;
+    }
+
+    async Task<IdResult> AvailableIds()
+    {
+        var ids = await Ids.ComputeAvailableAsync(Graph, CancellationToken);
+        Hashes.Save();
+        return ids;
+    }
+
+    /// <summary>
+    /// Setup: starts the default local engine when it is named and down (never for another address), opens the pool
+    /// (an engine that does not answer is reported and left out), and makes the builder images once, on the pool's
+    /// first engine; the others get copies with the same ids when a package first needs them there.
+    /// </summary>
     async Task Provision()
     {
-        await new EngineProvisioner(Docker, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
+        foreach (var runner in Runners.Where(r => EngineProvisioner.IsDefaultLocalSocket(r.Address)))
+            await new EngineProvisioner(runner, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
+        var pool = await EnginePool.OpenAsync(Runners.Select((r, i) => (r, EngineAddresses[i].Capacity)).ToList(),
+            new SyncProgress<string>(Log.Warning), CancellationToken);
+        _pool = pool;
+        if (Runners.Count > 1 || pool.Primary.Address != Runners[0].Address)
+            Log.Information($"Engines: {string.Join(", ", pool.Engines.Select(e => $"{e.Address} ({e.Capacity} at once)"))}");
+        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).Append(BuilderImage).ToHashSet();
+        // An image another engine holds is copied (same id), never made again: a second image would change every id.
+        var builderTags = Store.Builders.Where(b => used.Contains(BuilderImages.LatestTag(b.Key)))
+            .Select(b => BuilderImages.HashTag(b.Key, Pkgpanda.Core.Hashing.FolderHash.Of(b.Value)));
+        foreach (var image in used.Concat(builderTags).Order(StringComparer.Ordinal))
+            if (await pool.BringToPrimaryAsync(image, CancellationToken) is { } from)
+                Log.Information($"Copied {image} from {from} to {pool.Primary.Address}");
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
-        Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]})" : $"Builder image {BuilderImage} is present ({id[..19]})");
-        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).ToHashSet();
-        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, CancellationToken);
+        Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]}) on {Docker.Address}" : $"Builder image {BuilderImage} is present ({id[..19]})");
+        var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, Hashes, CancellationToken);
+        Hashes.Save();
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
     }
 
+    /// <summary>The default builder's id when the engine answers and every image the selection uses is in place (the usual case).</summary>
+
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
+        var pool = _pool ?? throw new InvalidOperationException("Build runs after Setup, which opens the engine pool.");
+        var parallel = Parallel ?? pool.Capacity;
         var times = new BuildTimes(Cache);
         var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
-        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, Parallel), live: !Console.IsOutputRedirected && !IsServerBuild);
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, parallel), live: !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
         var context = new BuildContext
         {
-            Cache = Cache, Runner = Docker, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed,
+            Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
-        return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, new SchedulerOptions(Parallel, Continue), CancellationToken));
+        var options = new SchedulerOptions(Parallel ?? pool.Capacity, Continue);
+        return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, options, CancellationToken));
     }
 
     async Task<IReadOnlyList<BootstrapResult>> PackTrees()

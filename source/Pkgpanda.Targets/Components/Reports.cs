@@ -12,22 +12,30 @@ using Spectre.Console;
 
 namespace Pkgpanda.Targets.Components;
 
-/// <summary>How results are shown: plain aligned columns, so they read well in a terminal and in CI logs.</summary>
-internal static class Reports
+/// <summary>
+/// How results are shown: plain aligned columns, so they read well in a terminal and in CI logs. They are a target's
+/// result, shown from --verbosity minimal up; quiet leaves only warnings, errors (thrown) and the host's summary.
+/// </summary>
+internal sealed class Reports(Log log)
 {
-    public static void BuildOrder(PackageGraph graph)
+    void Line(string text = "")
     {
-        AnsiConsole.WriteLine($"Build order ({Plural(graph.Order.Count, "package")}):");
+        if (log.Verbosity >= Verbosity.Minimal) AnsiConsole.WriteLine(text);
+    }
+
+    public void BuildOrder(PackageGraph graph)
+    {
+        Line($"Build order ({Plural(graph.Order.Count, "package")}):");
         var width = graph.Order.Select(k => Show(k).Length).DefaultIfEmpty(8).Max() + 2;
         var i = 0;
         foreach (var key in graph.Order)
         {
             var requires = graph.RequiresOf(key);
-            AnsiConsole.WriteLine($"  {++i,3}. {Show(key).PadRight(width)}{(requires.Count == 0 ? "" : "<- " + string.Join(", ", requires.Select(Show)))}");
+            Line($"  {++i,3}. {Show(key).PadRight(width)}{(requires.Count == 0 ? "" : "<- " + string.Join(", ", requires.Select(Show)))}");
         }
     }
 
-    public static void Ids(PackageGraph graph, IdResult ids, PackageCache cache, string? planJson)
+    public void Ids(PackageGraph graph, IdResult ids, PackageCache cache, string? planJson)
     {
         var table = new TextTable("PACKAGE", "VARIANT", "ID", "CACHED");
         foreach (var key in graph.Order)
@@ -35,14 +43,14 @@ internal static class Reports
             var known = ids.Plans.TryGetValue(key, out var plan);
             table.Add(key.Name, Variant.Display(key.Variant), known ? plan!.Id.ToString() : "-", known ? cache.Contains(plan!.Id) ? "yes" : "no" : "-");
         }
-        foreach (var line in table.Lines()) AnsiConsole.WriteLine(line);
+        foreach (var line in table.Lines()) Line(line);
         var cachedCount = ids.Plans.Values.Count(p => cache.Contains(p.Id));
-        AnsiConsole.WriteLine($"{Plural(graph.Order.Count, "package")}: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
+        Line($"{Plural(graph.Order.Count, "package")}: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
                               (ids.Unresolved.Count > 0 ? $", {ids.Unresolved.Count} without an id" : "") + ".");
         if (planJson is not null)
         {
             AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, ids, cache.Contains));
-            AnsiConsole.WriteLine($"Plan written to {planJson}");
+            Line($"Plan written to {planJson}");
         }
         if (ids.Unresolved.Count == 0) return;
         // Every id that could be computed is shown above; the others are named with their cause, once per cause.
@@ -53,13 +61,13 @@ internal static class Reports
                              (blocked > 0 ? $"\n{blocked} more require one of these: {string.Join(", ", ids.Unresolved.Where(u => u.Value.Cause is not null).Select(u => u.Key))}." : ""));
     }
 
-    public static void Fetched(FetchSummary summary)
+    public void Fetched(FetchSummary summary)
     {
         var table = new TextTable("SOURCE", "RESULT");
         foreach (var s in summary.Sources)
             table.Add(s.Source, s.Failed ? "FAILED: " + FirstLine(s.Error) : s.Outcome?.ToString().ToLowerInvariant());
-        foreach (var line in table.Lines()) AnsiConsole.WriteLine("  " + line);
-        AnsiConsole.WriteLine($"Sources: {summary.Sources.Count} ({string.Join(", ", Enum.GetValues<FetchOutcome>().Select(o => $"{summary.Count(o)} {o.ToString().ToLowerInvariant()}"))}, {summary.Sources.Count(x => x.Failed)} failed)");
+        foreach (var line in table.Lines()) Line("  " + line);
+        Line($"Sources: {summary.Sources.Count} ({string.Join(", ", Enum.GetValues<FetchOutcome>().Select(o => $"{summary.Count(o)} {o.ToString().ToLowerInvariant()}"))}, {summary.Sources.Count(x => x.Failed)} failed)");
         if (summary.Failed) throw summary.ToError();
     }
 
@@ -67,20 +75,22 @@ internal static class Reports
     /// The per-package table and totals. A cancelled run says so once (not one error per package it did not build) and
     /// ends the target as cancelled; packages skipped because a require failed are one warning, the failures the error.
     /// </summary>
-    public static void Built(BuildSummary summary, Pkgpanda.Targets.Log log, CancellationToken cancellationToken)
+    public void Built(BuildSummary summary, Log log, CancellationToken cancellationToken)
     {
         var cancelled = cancellationToken.IsCancellationRequested;
         var notBuilt = summary.Count(PackageStatus.Skipped) + summary.Count(PackageStatus.NotRun);
-        AnsiConsole.WriteLine();
+        Line();
         var table = new TextTable("PACKAGE", "STATUS", "DURATION", "DETAIL") { RightAligned = new HashSet<int> { 2 } };
         // After Ctrl-C the packages that never started are counted, not listed.
         foreach (var r in summary.Results.Where(r => !cancelled || r.Status != PackageStatus.NotRun))
         {
             var detail = r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun ? FirstLine(r.Reason) : r.Id?.ToString();
+            if (r.Engine is not null) detail += $" on {r.Engine}";
+            if (r.Note is not null) detail += $" ({r.Note})";
             table.Add(r.Key.ToString(), r.Status.ToString(), $"{r.Duration.TotalSeconds:0.0}s", detail);
         }
-        foreach (var line in table.Lines()) AnsiConsole.WriteLine(line);
-        AnsiConsole.WriteLine($"Total: {Plural(summary.Results.Count, "package")}: {summary.Count(PackageStatus.Built)} built, {summary.Count(PackageStatus.Cached)} up to date, " +
+        foreach (var line in table.Lines()) Line(line);
+        Line($"Total: {Plural(summary.Results.Count, "package")}: {summary.Count(PackageStatus.Built)} built, {summary.Count(PackageStatus.Cached)} up to date, " +
                               $"{summary.Count(PackageStatus.Downloaded)} downloaded, {summary.Count(PackageStatus.Failed)} failed, {notBuilt} not built");
         if (cancelled)
         {
@@ -94,21 +104,31 @@ internal static class Reports
         summary.ThrowIfFailed();
     }
 
-    public static void Packed(IReadOnlyList<BootstrapResult> results)
+    public void Packed(IReadOnlyList<BootstrapResult> results)
     {
         foreach (var r in results)
-            AnsiConsole.WriteLine($"Tree {Variant.Display(r.TreeVariant)}: bootstrap {r.BootstrapId} ({Plural(r.Packages.Count, "package")}, {(r.Created ? "created" : "up to date")}) {r.Tarball}");
+            Line($"Tree {Variant.Display(r.TreeVariant)}: bootstrap {r.BootstrapId} ({Plural(r.Packages.Count, "package")}, {(r.Created ? "created" : "up to date")}) {r.Tarball}");
     }
 
-    public static void Published(PublishResult result)
+    public void Published(PublishResult result)
     {
-        foreach (var path in result.Uploaded) AnsiConsole.WriteLine($"  uploaded  {path}");
-        foreach (var path in result.Pointers) AnsiConsole.WriteLine($"  pointer   {path}");
-        AnsiConsole.WriteLine($"Published: {result.Uploaded.Count} uploaded ({result.UploadedBytes / 1024} KiB), {result.Skipped.Count} already there, {result.Pointers.Count} pointers.");
+        foreach (var path in result.Uploaded) Line($"  uploaded  {path}");
+        foreach (var path in result.Pointers) Line($"  pointer   {path}");
+        Line($"Published: {result.Uploaded.Count} uploaded ({result.UploadedBytes / 1024} KiB), {result.Skipped.Count} already there, {result.Pointers.Count} pointers.");
     }
 
     /// <summary>"1 package", "2 packages".</summary>
     public static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+
+    public void Cleaned(CleanResult result, bool all)
+    {
+        // At 600 packages the list runs to thousands of lines: the first few, the rest with --verbose.
+        var shown = log.Verbose ? result.Removed.Count : Math.Min(result.Removed.Count, 20);
+        foreach (var path in result.Removed.Take(shown)) Line($"  removed  {path}");
+        if (shown < result.Removed.Count) Line($"  ... and {result.Removed.Count - shown} more (--verbose lists them)");
+        foreach (var kept in result.Kept) log.Warning($"Kept {kept}");
+        Line($"Clean: {result.Removed.Count} removed, {result.Temporaries} temporaries removed, {result.Kept.Count} kept ({(all ? "the whole cache" : "scratch, kept build folders and temporaries; --all also removes the built packages and source caches")}).");
+    }
 
     static string? FirstLine(string? text) => text?.Split('\n')[0];
 

@@ -22,10 +22,4 @@ public interface ITargetDefinition
     ITargetDefinition Executes(Action action);
     ITargetDefinition Executes(Func<Task> action);
     ITargetDefinition Executes(Func<CancellationToken, Task> action);
-
-    /// <summary>
-    /// Expands this target into one plan node per package of the build's selection (<see cref="NukeBuild.PackageNodesAsync"/>):
-    /// each node depends on its requires' nodes and on this target's dependencies, and this target depends on them all.
-    /// </summary>
-    ITargetDefinition Packages(Func<PackageNode, CancellationToken, Task> build);
 }

@@ -20,7 +20,6 @@ internal sealed class TargetDefinition(string name) : ITargetDefinition
     public bool IsAssuredAfterFailure { get; private set; }
     public bool IsUnlisted { get; private set; }
     public List<Func<CancellationToken, Task>> Actions { get; } = [];
-    public Func<PackageNode, CancellationToken, Task>? PackageAction { get; private set; }
 
     public ITargetDefinition Description(string description) { DescriptionText = description; return this; }
     public ITargetDefinition DependsOn(params Target[] targets) { DependsOnTargets.AddRange(targets); return this; }
@@ -62,5 +61,4 @@ internal sealed class TargetDefinition(string name) : ITargetDefinition
 
     public ITargetDefinition Executes(Func<Task> action) { Actions.Add(_ => action()); return this; }
     public ITargetDefinition Executes(Func<CancellationToken, Task> action) { Actions.Add(action); return this; }
-    public ITargetDefinition Packages(Func<PackageNode, CancellationToken, Task> build) { PackageAction = build; return this; }
 }

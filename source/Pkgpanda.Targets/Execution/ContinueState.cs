@@ -6,15 +6,28 @@ namespace Pkgpanda.Targets;
 
 /// <summary>
 /// What <c>--continue</c> reads: the targets that succeeded in the last attempt of the same invocation (the same
-/// arguments, <c>--continue</c> aside). Saved after every success, so a killed or failed run can be resumed.
+/// arguments, <c>--continue</c> and how the output looks aside). Saved after every success, so a killed or failed
+/// run can be resumed.
 /// </summary>
 internal sealed class ContinueState(string path, string invocation)
 {
+    /// <summary>Options that change only the output, with or without a value; a rerun may change them and still continue.</summary>
+    private static readonly string[] Presentation = ["continue", "verbosity", "nologo", "host"];
+
     public string Path { get; } = path;
 
-    public static string InvocationOf(IEnumerable<string> args) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join("\0", args.Where(a => !(a.StartsWith('-') && Arguments.Normalize(a) == "continue"))))));
+    public static string InvocationOf(IEnumerable<string> args)
+    {
+        var kept = new List<string>();
+        var skippingValues = false;
+        foreach (var a in args)
+        {
+            var option = a.StartsWith('-');
+            if (option) skippingValues = Presentation.Contains(Arguments.Normalize(a.Split('=')[0]));
+            if (!skippingValues) kept.Add(a);
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\0", kept))));
+    }
 
     public HashSet<string> LoadSucceeded()
     {

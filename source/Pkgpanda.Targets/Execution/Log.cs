@@ -6,15 +6,16 @@ public sealed class Log
     private readonly IBuildOutput _output;
 
     /// <summary>The host makes one per run; a build only writes to it.</summary>
-    internal Log(IBuildOutput output, bool verbose = false)
+    internal Log(IBuildOutput output, Verbosity verbosity = Verbosity.Normal)
     {
         _output = output;
-        Verbose = verbose;
+        Verbosity = verbosity;
     }
 
-    public bool Verbose { get; }
+    public Verbosity Verbosity { get; }
+    public bool Verbose => Verbosity >= Verbosity.Verbose;
     public void Debug(string message) { if (Verbose) _output.Log(LogLevel.Debug, message); }
-    public void Information(string message) => _output.Log(LogLevel.Information, message);
+    public void Information(string message) { if (Verbosity >= Verbosity.Normal) _output.Log(LogLevel.Information, message); }
     public void Warning(string message) => _output.Log(LogLevel.Warning, message);
     public void Error(string message) => _output.Log(LogLevel.Error, message);
 }

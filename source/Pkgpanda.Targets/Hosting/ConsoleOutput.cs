@@ -3,18 +3,37 @@ using Spectre.Console;
 namespace Pkgpanda.Targets;
 
 /// <summary>
-/// NUKE-like console output: a header per target, <c>HH:mm:ss [INF]</c> lines, the summary table. On GitHub
-/// Actions targets are folded into groups and errors become annotations.
+/// NUKE-like console output: the logo, a header per target, <c>HH:mm:ss [INF]</c> lines, the summary table. On GitHub
+/// Actions targets are folded into groups and errors become annotations. Below <see cref="Verbosity.Minimal"/> only
+/// warnings, errors and the summary are shown (the build's <see cref="Targets.Log"/> drops information and debug lines).
 /// </summary>
 internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
 {
     private readonly Lock _lock = new();
 
+    /// <summary>Set once the options are read (until then, errors in the options are told in the detected flavour).</summary>
+    public bool GitHubActions { get; set; } = gitHubActions;
+
+    public Verbosity Verbosity { get; set; } = Verbosity.Normal;
+
+    /// <summary>A small logo, as NUKE prints one before the targets run (<c>--no-logo</c> leaves it out).</summary>
+    public void Logo(string buildName)
+    {
+        if (Verbosity < Verbosity.Normal) return;
+        var version = typeof(ConsoleOutput).Assembly.GetName().Version?.ToString(3) ?? "";
+        lock (_lock)
+        {
+            console.MarkupLine("[bold] ▄▀▄▀▄  pkgpanda.NET[/]" + Markup.Escape($" {version}"));
+            console.MarkupLine($"[bold] ▀▄▄▄▀[/]  [grey]{Markup.Escape(buildName)}[/]");
+        }
+    }
+
     public void TargetStarting(ExecutableTarget target)
     {
         lock (_lock)
         {
-            if (gitHubActions) console.WriteLine($"::group::{target.Name}");
+            if (GitHubActions) console.WriteLine($"::group::{target.Name}");
+            if (Verbosity < Verbosity.Minimal) return;
             console.WriteLine();
             console.MarkupLine($"[bold]╬{new string('═', Math.Max(10, target.Name.Length + 2))}[/]");
             console.MarkupLine($"[bold]║ {Markup.Escape(target.Name)}[/]");
@@ -38,7 +57,7 @@ internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> 
 
     public void TargetFinished(ExecutableTarget target)
     {
-        if (gitHubActions) lock (_lock) console.WriteLine("::endgroup::");
+        if (GitHubActions) lock (_lock) console.WriteLine("::endgroup::");
     }
 
     public void Log(LogLevel level, string message)
@@ -54,7 +73,7 @@ internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> 
         {
             foreach (var line in message.Split('\n'))
             {
-                if (gitHubActions && level is LogLevel.Error or LogLevel.Warning)
+                if (GitHubActions && level is LogLevel.Error or LogLevel.Warning)
                     console.WriteLine($"::{(level == LogLevel.Error ? "error" : "warning")}::{line}");
                 console.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] [{color}][[{tag}]] {Markup.Escape(line.TrimEnd('\r'))}[/]");
             }

@@ -16,15 +16,13 @@ internal static class Help
         foreach (var t in listed)
         {
             var name = t.Name + (t.IsDefault ? " (default)" : "");
-            var deps = t.ExecutionDependencies.Where(d => d.Package is null).Select(d => d.Name).ToList();
-            if (t.Definition.PackageAction is not null) deps.Add($"{packages.Count} packages");
+            var deps = t.ExecutionDependencies.Select(d => d.Name).ToList();
             var line = $"  {name.PadRight(width)}{t.Description}";
             if (deps.Count > 0) line += (t.Description is null ? "" : "  ") + "-> " + string.Join(", ", deps);
             w.WriteLine(line.TrimEnd());
         }
         w.WriteLine();
-        var parent = graph.PackageParents.FirstOrDefault();
-        w.WriteLine(parent is null ? "Packages of the current selection:" : $"Packages of the current selection (each a node under {parent.Name}, with its requires):");
+        w.WriteLine("Packages of the current selection (with their requires):");
         w.WriteLine();
         if (packagesNote is not null) w.WriteLine($"  ({packagesNote})");
         else if (packages.Count == 0) w.WriteLine("  (none)");
@@ -49,6 +47,9 @@ internal static class Help
         ("--target <names>", $"Targets to run (also positional, or joined with '+'). Default: {graph.Default?.Name ?? "none"}."),
         ("--skip [names]", "Skip the named targets; with no names, skip every target that was not invoked."),
         ("--continue", "Rerun the last failed invocation, skipping the targets that already succeeded."),
+        ("--verbosity <level>", "quiet (warnings, errors, summary), minimal (and target headers), normal, or verbose (and debug)."),
+        ("--no-logo", "Do not print the logo."),
+        ("--host <host>", "Where the build runs: terminal or githubactions (groups, annotations). Default: detected."),
         ("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
         ("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
         ("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),

@@ -21,9 +21,15 @@ public abstract class NukeBuild
     /// <summary>True on a CI server (<c>CI</c> or <c>GITHUB_ACTIONS</c> set in the environment the host was given).</summary>
     public bool IsServerBuild { get; internal set; }
 
-    public bool IsGitHubActions { get; internal set; }
+    public bool IsGitHubActions => Host == HostKind.GitHubActions;
 
-    [Parameter("Show debug output.")] public bool Verbose;
+    /// <summary><c>--host</c>, or detected from the environment.</summary>
+    public HostKind Host { get; internal set; }
+
+    /// <summary><c>--verbosity</c> (<see cref="Verbose"/> is short for <see cref="Targets.Verbosity.Verbose"/>).</summary>
+    public Verbosity Verbosity { get; internal set; } = Verbosity.Normal;
+
+    [Parameter("Show debug output (short for --verbosity verbose).")] public bool Verbose;
 
     /// <summary>
     /// Exceptions the output shows as a message only (a user's mistake or a fault of the environment), not with a
@@ -41,8 +47,7 @@ public abstract class NukeBuild
     protected internal virtual void OnBuildCreated() { }
 
     /// <summary>
-    /// The packages of the current selection (parameters are bound when this is called). They become plan nodes
-    /// under targets declared with <see cref="ITargetDefinition.Packages"/>, and --help and --plan show them.
+    /// The packages of the current selection (parameters are bound when this is called), which --help and --plan show.
     /// With <paramref name="withIds"/>, also their ids and cache state (--plan asks; this may need the build
     /// engine, and the host falls back to a call without ids when it throws).
     /// </summary>

@@ -27,6 +27,14 @@ internal sealed record ParameterInfo(MemberInfo Member, string Name, string? Des
 internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<string, string> environment, string? rootDirectory,
     string? workingDirectory = null)
 {
+    /// <summary>
+    /// Host options a parameters file may hold too (<see cref="HostOptions"/>; the schema lists them). They are read
+    /// from the command line and the files only: an environment variable named TARGET or HOST is too likely unrelated.
+    /// </summary>
+    public static readonly string[] HostFileOptions = ["Target", "Skip", "Verbosity", "NoLogo", "Host"];
+
+    private List<(string Path, Dictionary<string, JsonElement> Values)>? _files;
+
     public static IReadOnlyList<ParameterInfo> Discover(Type buildType)
     {
         var result = new List<ParameterInfo>();
@@ -46,15 +54,15 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
 
     public void Bind(object build, IReadOnlyList<ParameterInfo> parameters)
     {
-        var files = LoadParameterFiles();
-        var known = parameters.Select(p => Arguments.Normalize(p.Name)).ToHashSet();
+        var files = Files;
+        var known = parameters.Select(p => p.Name).Concat(HostFileOptions).Select(Arguments.Normalize).ToHashSet();
         foreach (var (path, values) in files)
             foreach (var key in values.Keys.Where(k => !known.Contains(Arguments.Normalize(k))))
                 throw new TargetsException($"{path}: \"{key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
         foreach (var p in parameters)
         {
             var raw = Absolute(p, FromCommandLine(p) ?? FromEnvironment(p), workingDirectory)
-                      ?? Absolute(p, FromFiles(p, files), rootDirectory);
+                      ?? Absolute(p, FromFiles(p.Name, files), rootDirectory);
             if (raw is null) continue;
             if (raw.Count == 0 && !p.IsFlag && !p.IsArray)
                 throw new TargetsException($"--{p.Kebab} needs {p.Value ?? Describe(p.Type)}.");
@@ -78,6 +86,11 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
 
     private IReadOnlyList<string>? FromCommandLine(ParameterInfo p) => arguments.Values(p.Name);
 
+    /// <summary>A host option's value: the command line, else the parameters files (profiles first).</summary>
+    public IReadOnlyList<string>? HostValue(string name) => arguments.Values(name) ?? FromFiles(name, Files);
+
+    private List<(string Path, Dictionary<string, JsonElement> Values)> Files => _files ??= LoadParameterFiles();
+
     /// <summary><c>PACKAGES_DIR</c>, <c>PackagesDir</c> or <c>NUKE_PACKAGES_DIR</c>; the unprefixed name wins. Arrays split on the separator.</summary>
     private IReadOnlyList<string>? FromEnvironment(ParameterInfo p)
     {
@@ -93,9 +106,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
         return p.IsArray ? found.Split(p.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [found];
     }
 
-    private static IReadOnlyList<string>? FromFiles(ParameterInfo p, List<(string Path, Dictionary<string, JsonElement> Values)> files)
+    private static IReadOnlyList<string>? FromFiles(string name, List<(string Path, Dictionary<string, JsonElement> Values)> files)
     {
-        var want = Arguments.Normalize(p.Name);
+        var want = Arguments.Normalize(name);
         foreach (var (_, file) in files)
             foreach (var (key, value) in file)
                 if (Arguments.Normalize(key) == want)

@@ -3,16 +3,13 @@ namespace Pkgpanda.Targets;
 internal enum ExecutionStatus { Scheduled, Running, Succeeded, Failed, Skipped, NotRun, Aborted, Collective }
 
 /// <summary>A declared target bound to its resolved relations, and what happened to it in this run.</summary>
-internal sealed class ExecutableTarget(TargetDefinition definition, bool isDefault, PackageNode? package = null)
+internal sealed class ExecutableTarget(TargetDefinition definition, bool isDefault)
 {
-    /// <summary>Set when this node is one package of a <see cref="ITargetDefinition.Packages"/> target.</summary>
-    public PackageNode? Package { get; } = package;
-
     public TargetDefinition Definition { get; } = definition;
     public string Name => Definition.Name;
     public bool IsDefault { get; } = isDefault;
     public string? Description => Definition.DescriptionText;
-    public bool Listed => !Definition.IsUnlisted && Package is null;
+    public bool Listed => !Definition.IsUnlisted;
 
     /// <summary>Must run before this one, and are scheduled with it (DependsOn, reverse DependentFor).</summary>
     public List<ExecutableTarget> ExecutionDependencies { get; } = [];

@@ -24,7 +24,7 @@ internal static class ExecutionPlanner
 
     public static IReadOnlyList<ExecutableTarget> Plan(TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked)
     {
-        foreach (var t in graph.All) t.Invoked = false;
+        foreach (var t in graph.Targets) t.Invoked = false;
         foreach (var t in invoked) t.Invoked = true;
         var scheduled = Schedule(invoked);
 
@@ -32,7 +32,7 @@ internal static class ExecutionPlanner
         List<ExecutableTarget> Before(ExecutableTarget t) =>
             t.ExecutionDependencies
                 .Concat(t.OrderDependencies.Where(scheduled.Contains))
-                .Concat(graph.All.Where(o => scheduled.Contains(o) && o.Triggers.Contains(t)))
+                .Concat(graph.Targets.Where(o => scheduled.Contains(o) && o.Triggers.Contains(t)))
                 .Distinct().ToList();
 
         var order = new List<ExecutableTarget>();
@@ -53,8 +53,8 @@ internal static class ExecutionPlanner
         }
 
         // Declaration order keeps plans stable from run to run.
-        foreach (var t in graph.All.Where(scheduled.Contains)) Visit(t);
-        foreach (var t in graph.All) t.Status = ExecutionStatus.NotRun;
+        foreach (var t in graph.Targets.Where(scheduled.Contains)) Visit(t);
+        foreach (var t in graph.Targets) t.Status = ExecutionStatus.NotRun;
         foreach (var t in order) t.Status = ExecutionStatus.Scheduled;
         return order;
     }
@@ -75,10 +75,10 @@ internal static class ExecutionPlanner
             state[t] = 1;
             path.Add(t);
             foreach (var d in t.ExecutionDependencies.Concat(t.OrderDependencies)) Visit(d);
-            foreach (var d in graph.All.Where(o => o.Triggers.Contains(t))) Visit(d);
+            foreach (var d in graph.Targets.Where(o => o.Triggers.Contains(t))) Visit(d);
             path.RemoveAt(path.Count - 1);
             state[t] = 2;
         }
-        foreach (var t in graph.All) Visit(t);
+        foreach (var t in graph.Targets) Visit(t);
     }
 }

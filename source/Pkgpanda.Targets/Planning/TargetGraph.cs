@@ -28,15 +28,15 @@ internal sealed class TargetGraph
             target(definition);
             var executable = new ExecutableTarget(definition, property.Name == defaultTarget);
             byDelegate[target] = executable;
-            All.Add(executable);
+            Targets.Add(executable);
         }
-        if (defaultTarget is not null && All.All(t => t.Name != defaultTarget))
+        if (defaultTarget is not null && Targets.All(t => t.Name != defaultTarget))
             throw new TargetsException($"The default target {defaultTarget} is not a target of {build.GetType().Name}.");
 
         ExecutableTarget Resolve(Target t, ExecutableTarget from) =>
             byDelegate.TryGetValue(t, out var e) ? e : throw new TargetsException($"Target {from.Name} refers to a target that is not a property of {build.GetType().Name}.");
 
-        foreach (var e in All)
+        foreach (var e in Targets)
         {
             var d = e.Definition;
             foreach (var t in d.DependsOnTargets) AddOnce(e.ExecutionDependencies, Resolve(t, e));
@@ -46,55 +46,17 @@ internal sealed class TargetGraph
             foreach (var t in d.TriggersTargets) AddOnce(e.Triggers, Resolve(t, e));
             foreach (var t in d.TriggeredByTargets) AddOnce(Resolve(t, e).Triggers, e);
         }
-        Default = All.FirstOrDefault(t => t.IsDefault);
+        Default = Targets.FirstOrDefault(t => t.IsDefault);
     }
 
-    /// <summary>Targets in declaration order, then package nodes (once added) in the order given.</summary>
-    public List<ExecutableTarget> All { get; } = [];
-
-    public IEnumerable<ExecutableTarget> Targets => All.Where(t => t.Package is null);
-
-    public IEnumerable<ExecutableTarget> Packages => All.Where(t => t.Package is not null);
+    /// <summary>Targets in declaration order.</summary>
+    public List<ExecutableTarget> Targets { get; } = [];
 
     public ExecutableTarget? Default { get; }
-
-    /// <summary>The targets declared with <see cref="ITargetDefinition.Packages"/>.</summary>
-    public IEnumerable<ExecutableTarget> PackageParents => Targets.Where(t => t.Definition.PackageAction is not null);
 
     /// <summary>Case-, dash- and underscore-insensitive lookup (NUKE accepts <c>build</c>, <c>Build</c>, <c>b-uild</c>).</summary>
     public ExecutableTarget? Find(string name) =>
         Targets.FirstOrDefault(t => Arguments.Normalize(t.Name) == Arguments.Normalize(name));
-
-    /// <summary>
-    /// Adds one node per package under every <see cref="PackageParents"/> target: a node needs its requires' nodes
-    /// and the parent's own dependencies (e.g. the engine's setup); the parent needs all of its nodes.
-    /// </summary>
-    public void AddPackages(IReadOnlyList<PackageNode> packages)
-    {
-        if (Packages.Any()) throw new InvalidOperationException("Package nodes were already added.");
-        foreach (var parent in PackageParents.ToList())
-        {
-            var parentDependencies = parent.ExecutionDependencies.ToList();
-            var byKey = new Dictionary<string, ExecutableTarget>(StringComparer.Ordinal);
-            foreach (var package in packages)
-            {
-                var definition = new TargetDefinition(package.Key);
-                definition.Executes(ct => parent.Definition.PackageAction!(package, ct));
-                var node = new ExecutableTarget(definition, isDefault: false, package);
-                if (!byKey.TryAdd(package.Key, node)) throw new TargetsException($"Package {package.Key} is listed twice.");
-                node.ExecutionDependencies.AddRange(parentDependencies);
-                All.Add(node);
-            }
-            foreach (var package in packages)
-            {
-                var node = byKey[package.Key];
-                foreach (var require in package.Requires)
-                    AddOnce(node.ExecutionDependencies, byKey.TryGetValue(require, out var r) ? r
-                        : throw new TargetsException($"Package {package.Key} requires {require}, which is not in the selection."));
-                AddOnce(parent.ExecutionDependencies, node);
-            }
-        }
-    }
 
     private static int Depth(Type type)
     {

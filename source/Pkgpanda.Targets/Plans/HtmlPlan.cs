@@ -136,7 +136,7 @@ internal static class HtmlPlan
     private static string Label(PlanTarget t) => t.Name + (t.IsDefault ? " (default)" : "");
 
     private static string Caption(PlanTarget t) =>
-        (t.Step is { } s ? $"step {s}" : "not in plan") + (t.PackageCount > 0 ? $" · {t.PackageCount} packages" : "");
+        t.Step is { } s ? $"step {s}" : "not in plan";
 
     private static string Status(PackageNode p) =>
         (p.ShortId ?? "no id") + " · " + p.Cached switch { true => "cached", false => "to build", null => "unknown" };

@@ -3,7 +3,7 @@ namespace Pkgpanda.Targets;
 internal enum PlanEdgeKind { DependsOn, After, Triggers, Requires }
 
 /// <summary>A target as the plan shows it.</summary>
-internal sealed record PlanTarget(string Name, string? Description, bool IsDefault, bool Listed, bool Invoked, int? Step, int PackageCount);
+internal sealed record PlanTarget(string Name, string? Description, bool IsDefault, bool Listed, bool Invoked, int? Step);
 
 /// <summary>An edge drawn from what runs first to what runs after it.</summary>
 internal sealed record PlanEdge(string From, string To, PlanEdgeKind Kind);
@@ -23,13 +23,13 @@ internal sealed record PlanGraph(
 
     public static PlanGraph From(TargetGraph graph, IReadOnlyList<ExecutableTarget> plan, IReadOnlyList<PackageNode> packages, string? packagesNote)
     {
-        var steps = plan.Where(t => t.Package is null).Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i + 1);
+        var steps = plan.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i + 1);
         var targets = graph.Targets.Select(t => new PlanTarget(t.Name, t.Description, t.IsDefault, !t.Definition.IsUnlisted, t.Invoked,
-            steps.TryGetValue(t, out var s) ? s : null, t.Definition.PackageAction is null ? 0 : packages.Count)).ToList();
+            steps.TryGetValue(t, out var s) ? s : null)).ToList();
         var edges = new List<PlanEdge>();
         foreach (var t in graph.Targets)
         {
-            edges.AddRange(t.ExecutionDependencies.Where(d => d.Package is null).Select(d => new PlanEdge(d.Name, t.Name, PlanEdgeKind.DependsOn)));
+            edges.AddRange(t.ExecutionDependencies.Select(d => new PlanEdge(d.Name, t.Name, PlanEdgeKind.DependsOn)));
             edges.AddRange(t.OrderDependencies.Select(d => new PlanEdge(d.Name, t.Name, PlanEdgeKind.After)));
             edges.AddRange(t.Triggers.Select(d => new PlanEdge(t.Name, d.Name, PlanEdgeKind.Triggers)));
         }

@@ -19,21 +19,20 @@ public class SchedulerTests
         public int Peak;
         public int Runs;
 
-        public async Task<long> RunAsync(ContainerSpec spec, IProgress<string> output, CancellationToken cancellationToken)
+        public string Address => inner.Address;
+
+        public async Task<long> RunAsync(BuildStep step, IProgress<string> output, CancellationToken cancellationToken)
         {
             var now = Interlocked.Increment(ref _running);
             Interlocked.Increment(ref Runs);
             lock (this) Peak = Math.Max(Peak, now);
-            try { return await inner.RunAsync(spec, output, cancellationToken); }
+            try { return await inner.RunAsync(step, output, cancellationToken); }
             finally { Interlocked.Decrement(ref _running); }
         }
 
-        public Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) => inner.GetImageIdAsync(image, cancellationToken);
-        public Task<string> BuildImageAsync(string contextDirectory, string tag, IProgress<string>? output, CancellationToken cancellationToken) => inner.BuildImageAsync(contextDirectory, tag, output, cancellationToken);
-        public Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken) => inner.TryGetImageIdAsync(image, cancellationToken);
-        public Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken) => inner.TagImageAsync(imageId, tag, cancellationToken);
+        public Task FlushAsync() => inner.FlushAsync();
+
         public Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken) => inner.RemoveAbandonedAsync(cancellationToken);
-        public Task FixOwnershipAsync(string image, IReadOnlyList<string> hostPaths, CancellationToken cancellationToken) => inner.FixOwnershipAsync(image, hostPaths, cancellationToken);
     }
 
     private sealed class Events : IProgress<BuildEvent>
@@ -59,8 +58,8 @@ public class SchedulerTests
         var store = PackageStore.Load(tree.Root);
         var graph = new Selection(null, null, null).Resolve(store);
         using var fetchers = new SourceFetchers(store.CacheDir);
-        var plans = await new IdBuilder(fetchers, runner, Engine.Image).ComputeAsync(graph);
-        var context = new BuildContext { Cache = new PackageCache(store.CacheDir), Runner = runner, Sources = new SourceFetchService(fetchers), Events = new Events() };
+        var plans = await new IdBuilder(fetchers, docker, Engine.Image).ComputeAsync(graph);
+        var context = new BuildContext { Cache = new PackageCache(store.CacheDir), Engines = new EnginePool([new PoolEngine(runner, docker, 8)]), Sources = new SourceFetchService(fetchers), Events = new Events() };
 
         var summary = await TreeBuild.RunAsync(graph, plans, context, new SchedulerOptions(3), CancellationToken.None);
 

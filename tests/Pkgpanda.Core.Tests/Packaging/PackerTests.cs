@@ -157,6 +157,60 @@ public class PackerTests
     }
 
     [Fact]
+    public async Task A_big_package_is_cut_into_equal_blocks_by_its_size_alone_and_a_small_one_is_one_block()
+    {
+        using var temp = new TempFolder();
+        MakeResult(temp["result"]);
+        var random = new Random(7);
+        var blob = new byte[9 << 19]; // 4.5 MiB: with 1 MiB minimum blocks, four blocks of 1.2 MiB (rounded up to 2 MiB: three)
+        random.NextBytes(blob);
+        File.WriteAllBytes(temp["result/lib/blob"], blob);
+        // The production policy scaled down (48 MiB minimum there), so the test packs megabytes, not hundreds.
+        var policy = new XzOptions { MinimumBlockSize = 1 << 20, MaximumBlocks = 4 };
+
+        foreach (var threads in new[] { 1, 2, 5 })
+            await Packer.PackAsync(temp["result"], temp[$"t{threads}.tar.xz"], new PackOptions { Xz = policy with { Threads = threads } });
+
+        File.ReadAllBytes(temp["t2.tar.xz"]).ShouldBe(File.ReadAllBytes(temp["t1.tar.xz"]));
+        File.ReadAllBytes(temp["t5.tar.xz"]).ShouldBe(File.ReadAllBytes(temp["t1.tar.xz"]));
+        var tarSize = Tools.RunBytes("xz", File.ReadAllBytes(temp["t1.tar.xz"]), "-dc").Length;
+        var blockSize = policy.BlockSizeFor(tarSize);
+        blockSize.ShouldBe(2L << 20);
+        Blocks(temp["t1.tar.xz"]).ShouldBe((int)((tarSize + blockSize - 1) / blockSize));
+        Blocks(temp["t1.tar.xz"]).ShouldBe(3);
+
+        File.Delete(temp["result/lib/blob"]);
+        await Packer.PackAsync(temp["result"], temp["small.tar.xz"], new PackOptions { Xz = policy });
+        Blocks(temp["small.tar.xz"]).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData(10_000_000L, 1)]          // below twice the minimum: one block, as single-stream xz
+    [InlineData(95L << 20, 1)]
+    [InlineData(96L << 20, 2)]            // two blocks of 48 MiB
+    [InlineData(210_268_160L, 4)]         // ~200 MB: four blocks of 51 MiB
+    [InlineData(4_000_000_000L, 4)]       // never more than four
+    public void The_block_size_follows_the_input_size_only(long inputSize, int blocks)
+    {
+        var options = new XzOptions();
+        var size = options.BlockSizeFor(inputSize);
+        ((inputSize + size - 1) / size).ShouldBe(blocks);
+        size.ShouldBeGreaterThanOrEqualTo(Math.Min(options.MinimumBlockSize, inputSize));
+        (size % (1 << 20)).ShouldBe(0);
+        (options with { Threads = 1 }).BlockSizeFor(inputSize).ShouldBe(size);
+        new XzOptions { BlockSize = 8 << 20 }.BlockSizeFor(inputSize).ShouldBe(8 << 20);
+    }
+
+    /// <summary>The number of xz blocks, as <c>xz --list</c> counts them.</summary>
+    private static int Blocks(string tarball)
+    {
+        var (exit, output, error) = Tools.Run("xz", "--robot", "--list", tarball);
+        exit.ShouldBe(0, error);
+        var totals = output.Split('\n').Single(l => l.StartsWith("totals\t", StringComparison.Ordinal)).Split('\t');
+        return int.Parse(totals[2], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Modification_time_option_stamps_every_entry()
     {
         using var temp = new TempFolder();

@@ -1,0 +1,254 @@
+namespace Pkgpanda.Core.Runners;
+
+/// <summary>An engine of the pool: where steps run, where their images are, and how many steps it runs at once.</summary>
+public sealed record PoolEngine(IRunner Runner, IImageStore Images, int Capacity)
+{
+    public string Address => Runner.Address;
+}
+
+/// <summary>
+/// The engines a run builds on (Nix's remote builders, BuildKit's nodes, on plain Docker engines). Each ready package
+/// takes a free slot, preferring an engine that already holds its builder image; the image is copied to the others
+/// with save/load, which keeps its id, so a package has the same id wherever it is built. An engine that stops
+/// answering is left out for the rest of the run (its packages are built again elsewhere by the caller).
+/// </summary>
+public sealed class EnginePool
+{
+    private readonly List<Slot> _slots;
+    private readonly object _gate = new();
+    private TaskCompletionSource _changed = NewSignal();
+
+    public EnginePool(IReadOnlyList<PoolEngine> engines)
+    {
+        if (engines.Count == 0) throw new ArgumentException("A pool needs at least one engine.", nameof(engines));
+        _slots = engines.Select(e => new Slot(e)).ToList();
+    }
+
+    /// <summary>A pool of one engine that runs steps and holds images.</summary>
+    public static EnginePool Of<T>(T engine, int capacity) where T : IRunner, IImageStore => new([new PoolEngine(engine, engine, capacity)]);
+
+    /// <summary>
+    /// Asks every engine at once; one that does not answer is reported and left out, and a pool with none left is an
+    /// <see cref="EnvironmentFault"/> naming each address and why. Capacity is the given one, else the engine's CPUs.
+    /// </summary>
+    public static async Task<EnginePool> OpenAsync(IReadOnlyList<(DockerRunner Engine, int? Capacity)> engines, IProgress<string> report, CancellationToken cancellationToken)
+    {
+        var answers = await Task.WhenAll(engines.Select(async e =>
+        {
+            if (await e.Engine.TryPingAsync(cancellationToken).ConfigureAwait(false) is { } cause) return (e.Engine, Capacity: 0, Cause: cause);
+            try { return (e.Engine, Capacity: e.Capacity ?? await e.Engine.CpusAsync(cancellationToken).ConfigureAwait(false), Cause: (string?)null); }
+            catch (Exception ex) when (ex is EngineLost or EnvironmentFault) { return (e.Engine, Capacity: 0, Cause: ex.Message); }
+        })).ConfigureAwait(false);
+        foreach (var (engine, _, cause) in answers.Where(a => a.Cause is not null))
+            report.Report($"The Docker engine at {engine.Address} does not answer ({cause}); building without it.");
+        var live = answers.Where(a => a.Cause is null).ToList();
+        if (live.Count == 0)
+            throw new EnvironmentFault(engines.Count == 1
+                ? $"No Docker engine answers at {answers[0].Engine.Address}: {answers[0].Cause}. Start it, or name an engine that runs (EngineAddress.ParseAll(addresses))."
+                : "No Docker engine answers: " + string.Join("; ", answers.Select(a => $"{a.Engine.Address} ({a.Cause})")) + ". Start one, or name engines that run (EngineAddress.ParseAll(addresses)).");
+        return new EnginePool(live.Select(a => new PoolEngine(a.Engine, a.Engine, a.Capacity)).ToList());
+    }
+
+    /// <summary>The engines still in the pool, in the order given.</summary>
+    public IReadOnlyList<PoolEngine> Engines { get { lock (_gate) return _slots.Where(s => s.Lost is null).Select(s => s.Engine).ToList(); } }
+
+    /// <summary>Where builder images are made and package ids' image ids come from: the first engine that answered.</summary>
+    public PoolEngine Primary => _slots[0].Engine;
+
+    /// <summary>How many steps the pool runs at once: the sum of its engines' capacities.</summary>
+    public int Capacity => Engines.Sum(e => e.Capacity);
+
+    /// <summary>
+    /// Checks that no engine holds a different image under a name the run uses: package ids name the primary's image
+    /// ids, so a build there would be a different package under the same id. Missing images are copied when first needed.
+    /// </summary>
+    public async Task CheckImagesAsync(IEnumerable<(string Name, string Id)> images, CancellationToken cancellationToken)
+    {
+        var wanted = images.Distinct().ToList();
+        foreach (var slot in _slots.Skip(1).Where(s => s.Lost is null))
+            foreach (var (name, id) in wanted)
+            {
+                var there = await slot.Engine.Images.TryGetImageIdAsync(name, cancellationToken).ConfigureAwait(false);
+                if (there is null) continue;
+                if (there != id)
+                    throw new EnvironmentFault($"The Docker engine at {slot.Engine.Address} holds a different image under {name}: {Short(there)} there, " +
+                                               $"{Short(id)} at {Primary.Address} (which the package ids name). Builds there would not match their ids. " +
+                                               $"Remove or retag it there (`docker rmi {name}`), and the run copies {Short(id)} to it.");
+                lock (slot.Present) slot.Present.TryAdd(id, Task.CompletedTask);
+            }
+    }
+
+    /// <summary>
+    /// Brings <paramref name="image"/> to the primary from another engine that holds it (save/load keeps the id), so
+    /// Setup never makes a second, different image under a name an engine already has; returns where it came from,
+    /// or null when the primary has it already or no engine has it.
+    /// </summary>
+    public async Task<string?> BringToPrimaryAsync(string image, CancellationToken cancellationToken)
+    {
+        var primary = _slots[0];
+        if (await primary.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is not null) return null;
+        foreach (var other in _slots.Skip(1).Where(s => s.Lost is null))
+        {
+            if (await other.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is not { } id) continue;
+            await using (var saved = await other.Engine.Images.SaveImageAsync(image, cancellationToken).ConfigureAwait(false))
+                await primary.Engine.Images.LoadImageAsync(saved, cancellationToken).ConfigureAwait(false);
+            if (await primary.Engine.Images.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) != id)
+                throw new EnvironmentFault($"Copying {image} ({Short(id)}) from {other.Engine.Address} to {primary.Engine.Address} did not give the same image id.");
+            lock (other.Present) other.Present.TryAdd(id, Task.CompletedTask);
+            return other.Engine.Address;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Waits for a free slot on an engine (one holding <paramref name="imageId"/> first), copies the image there if it is
+    /// missing, and returns the slot; disposing the lease frees it.
+    /// </summary>
+    public async Task<EngineLease> AcquireAsync(string imageId, string imageName, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Slot? pick;
+            Task changed;
+            lock (_gate)
+            {
+                var live = _slots.Where(s => s.Lost is null).ToList();
+                if (live.Count == 0)
+                    throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
+                pick = live.Where(s => s.Running < s.Engine.Capacity)
+                    .OrderByDescending(s => s.Holds(imageId))
+                    .ThenBy(s => (double)s.Running / s.Engine.Capacity)
+                    .FirstOrDefault();
+                if (pick is not null) pick.Running++;
+                changed = _changed.Task;
+            }
+            if (pick is null)
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var lease = new EngineLease(this, pick);
+            try
+            {
+                await EnsureImageAsync(pick, imageId, imageName, cancellationToken).ConfigureAwait(false);
+                return lease;
+            }
+            catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
+            {
+                lease.Dispose();
+                MarkLost(lost.Address, lost.Message);
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Leaves an engine out for the rest of the run.</summary>
+    public void MarkLost(string address, string cause)
+    {
+        lock (_gate)
+        {
+            foreach (var slot in _slots.Where(s => s.Engine.Address == address && s.Lost is null)) slot.Lost = $"{address} ({cause})";
+            Signal();
+        }
+    }
+
+    /// <summary>Waits until every engine removed what finished steps left (lost engines are not waited for).</summary>
+    public Task FlushAsync() => Task.WhenAll(Engines.Select(e => e.Runner.FlushAsync()));
+
+    /// <summary>Removes this host's leftovers of killed runs on every engine; returns how many.</summary>
+    public async Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var counts = await Task.WhenAll(Engines.Select(e => e.Runner.RemoveAbandonedAsync(cancellationToken))).ConfigureAwait(false);
+        return counts.Sum();
+    }
+
+    private async Task EnsureImageAsync(Slot slot, string imageId, string imageName, CancellationToken cancellationToken)
+    {
+        Task copy;
+        lock (slot.Present)
+        {
+            if (!slot.Present.TryGetValue(imageId, out copy!) || copy.IsFaulted || copy.IsCanceled)
+                slot.Present[imageId] = copy = CopyImageAsync(slot, imageId, imageName, cancellationToken);
+        }
+        await copy.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies the image from an engine that holds it (the primary first) with save/load, which keeps the id.</summary>
+    private async Task CopyImageAsync(Slot target, string imageId, string imageName, CancellationToken cancellationToken)
+    {
+        if (await target.Engine.Images.TryGetImageIdAsync(imageId, cancellationToken).ConfigureAwait(false) == imageId) return;
+        Slot? source = null;
+        foreach (var s in _slots.Where(s => s != target && s.Lost is null))
+            if (await s.Engine.Images.TryGetImageIdAsync(imageId, cancellationToken).ConfigureAwait(false) == imageId) { source = s; break; }
+        if (source is null)
+            throw new EnvironmentFault($"The image {imageName} ({Short(imageId)}) is on no engine of the run any more; run the Setup target again.");
+        // Saved by name when the name still points at it, so the copy carries the tag too.
+        var byName = await source.Engine.Images.TryGetImageIdAsync(imageName, cancellationToken).ConfigureAwait(false) == imageId;
+        await using (var saved = await source.Engine.Images.SaveImageAsync(byName ? imageName : imageId, cancellationToken).ConfigureAwait(false))
+            await target.Engine.Images.LoadImageAsync(saved, cancellationToken).ConfigureAwait(false);
+        var loaded = await target.Engine.Images.TryGetImageIdAsync(imageId, cancellationToken).ConfigureAwait(false);
+        if (loaded != imageId)
+            throw new EnvironmentFault($"Copying {imageName} ({Short(imageId)}) from {source.Engine.Address} to {target.Engine.Address} did not give the same image id.");
+    }
+
+    private void Release(Slot slot)
+    {
+        lock (_gate)
+        {
+            slot.Running--;
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static string Short(string id) => id[..Math.Min(id.Length, 19)];
+
+    internal sealed class Slot(PoolEngine engine)
+    {
+        public PoolEngine Engine { get; } = engine;
+        public int Running;
+        public string? Lost;
+        /// <summary>Image ids present (or being copied) there; locked on itself.</summary>
+        public Dictionary<string, Task> Present { get; } = new(StringComparer.Ordinal);
+
+        public bool Holds(string imageId)
+        {
+            lock (Present) return Present.TryGetValue(imageId, out var t) && t.IsCompletedSuccessfully;
+        }
+    }
+
+    /// <summary>One slot on one engine, held while a step runs there.</summary>
+    public sealed class EngineLease : IDisposable
+    {
+        private readonly EnginePool _pool;
+        private readonly Slot _slot;
+        private int _released;
+
+        internal EngineLease(EnginePool pool, Slot slot)
+        {
+            _pool = pool;
+            _slot = slot;
+        }
+
+        public IRunner Runner => _slot.Engine.Runner;
+
+        public string Address => _slot.Engine.Address;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) _pool.Release(_slot);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Pkgpanda.Core.Hashing;
+using Pkgpanda.Core.Runners;
+using Pkgpanda.Core.Tests.Building;
+
+namespace Pkgpanda.Core.Tests.Runners;
+
+/// <summary>The probe must give exactly the ids the Docker client gives (they are part of package ids), or defer to it.</summary>
+public class EngineProbeTests
+{
+    private sealed class Counting(IImageResolver inner) : IImageResolver
+    {
+        public int Calls;
+
+        public Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return inner.GetImageIdAsync(image, cancellationToken);
+        }
+    }
+
+    [DockerFact]
+    public async Task Gives_the_engine_s_image_id_and_null_for_a_missing_image_without_the_docker_client()
+    {
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var fallback = new Counting(docker);
+        var probe = EngineProbe.For(docker.Endpoint, () => fallback).ShouldNotBeNull();
+
+        var expected = await docker.GetImageIdAsync(Engine.Image, CancellationToken.None);
+        (await probe.GetImageIdAsync(Engine.Image, CancellationToken.None)).ShouldBe(expected);
+        (await probe.TryGetImageIdAsync(Engine.Image, CancellationToken.None)).ShouldBe(expected);
+        (await probe.TryGetImageIdAsync("pkgpanda-tests/no-such-image:" + Guid.NewGuid().ToString("N"), CancellationToken.None)).ShouldBeNull();
+        fallback.Calls.ShouldBe(0);
+    }
+
+    [DockerFact]
+    public async Task A_missing_image_is_worded_by_the_runner()
+    {
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var fallback = new Counting(docker);
+        var probe = EngineProbe.For(docker.Endpoint, () => fallback).ShouldNotBeNull();
+
+        var error = await Should.ThrowAsync<BuildError>(() => probe.GetImageIdAsync("pkgpanda-tests/absent:1", CancellationToken.None));
+        error.Message.ShouldContain("pkgpanda-tests/absent:1");
+        fallback.Calls.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task No_engine_at_the_socket_defers_to_the_runner()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"pkgpanda-no-engine-{Guid.NewGuid():N}.sock");
+        var fallback = new Counting(new FixedImages());
+        var probe = EngineProbe.For(new Uri("unix://" + socket), () => fallback).ShouldNotBeNull();
+
+        (await probe.GetImageIdAsync(FixedImages.DefaultImage, CancellationToken.None)).ShouldBe(FixedImages.DefaultId);
+        fallback.Calls.ShouldBe(1);
+        await Should.ThrowAsync<IOException>(() => probe.TryGetImageIdAsync(FixedImages.DefaultImage, CancellationToken.None));
+        EngineProbe.For(new Uri("tcp://127.0.0.1:2375"), () => fallback).ShouldBeNull();
+    }
+}

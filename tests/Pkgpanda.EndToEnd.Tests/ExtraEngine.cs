@@ -1,0 +1,126 @@
+using System.Diagnostics;
+
+namespace Pkgpanda.EndToEnd.Tests;
+
+/// <summary>
+/// A second Docker engine on this machine that shares no files with it, as a remote build machine would be: dockerd in
+/// its own mount, network and pid namespaces (<c>unshare -m -n -p</c>), with its own data root, exec root, pid file,
+/// managed containerd and socket under /run, and tmpfs over /tmp and over the checkout's parent, so our paths do not
+/// exist there. Started and stopped by pid; stopping kills the namespace's first process, which takes every process
+/// of the namespace with it, and removes the data root. Needs root (CI runs as root; elsewhere the tests say so).
+/// </summary>
+public sealed class ExtraEngine : IDisposable
+{
+    private static int _count;
+    private readonly Process _process;
+    private readonly string _dataRoot;
+    private readonly string _runRoot;
+
+    private ExtraEngine(string name)
+    {
+        _dataRoot = $"/var/lib/{name}";
+        _runRoot = $"/run/{name}";
+        Directory.CreateDirectory(_dataRoot);
+        Directory.CreateDirectory(_runRoot);
+        var hidden = new[] { "/tmp", Path.GetDirectoryName(Cli.RepoRoot)!, "/run/containerd" }.Where(Directory.Exists).Distinct();
+        // /run/containerd holds the host's containerd sockets: dockerd would use a system containerd it finds there.
+        var script = "set -e\nmount --make-rprivate /\n" +
+                     string.Concat(hidden.Select(h => $"mount -t tmpfs tmpfs '{h}'\n")) +
+                     $"exec dockerd --data-root '{_dataRoot}' --exec-root '{_runRoot}/exec' --pidfile '{_runRoot}/docker.pid' " +
+                     $"-H 'unix://{_runRoot}/docker.sock' --bridge none --iptables=false --ip-masq=false >'{_runRoot}/dockerd.log' 2>&1\n";
+        var psi = new ProcessStartInfo("unshare", ["-m", "-n", "-p", "--fork", "--mount-proc", "--kill-child=SIGKILL", "sh", "-c", script])
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        _process = Process.Start(psi)!;
+        Address = $"unix://{_runRoot}/docker.sock";
+    }
+
+    /// <summary>The engine's address, for --docker-host and <c>docker -H</c>.</summary>
+    public string Address { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>Starts one and waits until it answers; fails (never skips) when this machine cannot run one.</summary>
+    public static async Task<ExtraEngine> StartAsync()
+    {
+        if (Environment.UserName != "root")
+            throw new InvalidOperationException("Extra engines need root (unshare -m and dockerd); run the tests as root, as CI does.");
+        var engine = new ExtraEngine($"pkgpanda-test-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (engine._process.HasExited)
+                throw new InvalidOperationException($"dockerd for {engine.Address} exited: {await engine._process.StandardError.ReadToEndAsync()} {engine.Log()}");
+            if ((await engine.DockerAsync("info", "--format", "{{.ServerVersion}}")).ExitCode == 0) return engine;
+            await Task.Delay(200);
+        }
+        var log = engine.Log();
+        engine.Dispose();
+        throw new TimeoutException($"dockerd for {engine.Address} did not answer within 60 s: {log}");
+    }
+
+    /// <summary>Runs the docker CLI against this engine.</summary>
+    public Task<Cli.Result> DockerAsync(params string[] args) => Tool.RunAsync("docker", ["-H", Address, .. args]);
+
+    /// <summary>
+    /// Copies an image here from the main engine with <c>docker save | docker load</c>, which keeps its id (never a pull).
+    /// </summary>
+    public async Task LoadFromMainAsync(string image)
+    {
+        var result = await Tool.RunAsync("sh", "-c", $"docker save '{image}' | docker -H '{Address}' load -q");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"copying {image} to {Address} failed: {result.Output}");
+    }
+
+    public async Task<string?> ImageIdAsync(string image)
+    {
+        var result = await DockerAsync("image", "inspect", "--format", "{{.Id}}", image);
+        return result.ExitCode == 0 ? result.Output.Trim() : null;
+    }
+
+    /// <summary>Every container on this engine (it is ours alone), running or not.</summary>
+    public async Task<string[]> ContainersAsync()
+    {
+        var result = await DockerAsync("ps", "-a", "--format", "{{.ID}} {{.Labels}}");
+        if (result.ExitCode != 0) throw new InvalidOperationException(result.Output);
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>How many containers this engine started so far (from its event log).</summary>
+    public async Task<int> StartedContainersAsync()
+    {
+        var result = await DockerAsync("events", "--since", "0", "--until", "0s", "--filter", "type=container", "--filter", "event=start", "--format", "{{.ID}}");
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+    }
+
+    /// <summary>Kills the engine at once (SIGKILL to its namespace), as a machine that dies would go.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    private string Log()
+    {
+        try { return File.ReadAllText($"{_runRoot}/dockerd.log"); }
+        catch (IOException) { return ""; }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        // The namespace's mounts are gone with it; what is left is plain files.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(_dataRoot)) Directory.Delete(_dataRoot, recursive: true);
+                if (Directory.Exists(_runRoot)) Directory.Delete(_runRoot, recursive: true);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { Thread.Sleep(200); }
+        }
+    }
+}
