@@ -11,7 +11,9 @@ public sealed class Running : IDisposable
 
     public Running(IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(Cli.RepoRoot, "build.sh"))
+        // A process started from a background job inherits SIGINT ignored (POSIX), and a .NET process keeps it so for its
+        // children; env resets it (and execs, so the pid stays the build's) as a terminal's Ctrl+C would find it.
+        var psi = new ProcessStartInfo("env", ["--default-signal=INT", Path.Combine(Cli.RepoRoot, "build.sh")])
         {
             WorkingDirectory = Cli.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

@@ -34,7 +34,14 @@ public abstract partial class PkgpandaBuild
 
     protected PackageStore Store => _store ??= LoadStore();
 
-    protected PackageGraph Graph => _graph ??= new Selection(Package, Variant, TreeVariant).Resolve(Store);
+    protected PackageGraph Graph => _graph ??= ResolveAndHold();
+
+    PackageGraph ResolveAndHold()
+    {
+        var graph = new Selection(Package, Variant, TreeVariant).Resolve(Store);
+        HoldCache();
+        return graph;
+    }
 
     protected PackageCache Cache => new(Store.CacheDir);
 
@@ -70,12 +77,10 @@ public abstract partial class PkgpandaBuild
     /// <summary>An upstream.json adds the packages of another tree; it is checked out before the tree loads.</summary>
     PackageStore LoadStore()
     {
-        // The upstream checkout is written into the cache; a plain tree is held only once it loads, so a mistake in it writes nothing.
+        // The upstream checkout is written into the cache; a plain tree is held only once its graph resolves, so a mistake in it writes nothing.
         if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
-        HoldCache();
-        return store;
+        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
     }
 
     /// <summary>
