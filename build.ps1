@@ -15,7 +15,8 @@ $BuildProjectFile = Join-Path $ScriptDir "build/_build.csproj"
 $BuildOutput = Join-Path $ScriptDir "build/bin/Debug"
 $BuildDll = Join-Path $BuildOutput "_build.dll"
 $TempDirectory = Join-Path $ScriptDir ".nuke/temp"
-$Stamp = Join-Path $TempDirectory "build.stamp"
+# Its own stamp (build.sh hashes differently): switching between the two scripts does not rebuild each time.
+$Stamp = Join-Path $TempDirectory "build.ps1.stamp"
 $DotNetGlobalFile = Join-Path $ScriptDir "global.json"
 $DotNetInstallUrl = "https://dot.net/v1/dotnet-install.ps1"
 
@@ -23,10 +24,13 @@ $env:DOTNET_CLI_TELEMETRY_OPTOUT = 1
 $env:DOTNET_NOLOGO = 1
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = 1
 $env:NUKE_TELEMETRY_OPTOUT = 1
+# The root is this script's folder, whatever the current directory (relative paths given stay relative to it).
+$env:NUKE_ROOT_DIRECTORY = $ScriptDir
 
 # Everything the build's output depends on: its sources and the files that steer MSBuild and the SDK.
 function Get-Inputs {
     $files = foreach ($folder in "build", "source") {
+        if (!(Test-Path (Join-Path $ScriptDir $folder) -PathType Container)) { continue }
         Get-ChildItem -Path (Join-Path $ScriptDir $folder) -Recurse -File |
             Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
     }

@@ -16,6 +16,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export NUKE_TELEMETRY_OPTOUT=1
+# The root is this script's folder, whatever the current directory (relative paths given stay relative to it).
+export NUKE_ROOT_DIRECTORY="$SCRIPT_DIR"
 
 # Everything the build's output depends on (its sources and the files that steer MSBuild and the SDK), listed with
 # each file's size, modification and change time, as git's index compares them: an edit (even one that keeps the size

@@ -21,6 +21,8 @@ static class TestRunner
             log.Information($"Testing {name}");
             var psi = new ProcessStartInfo("dotnet", ["test", project, "--nologo", "--logger", $"trx;LogFileName={name}.trx",
                 "--logger", "console;verbosity=normal", "--results-directory", results]) { UseShellExecute = false };
+            // The tests start build scripts and the engine themselves; they must not inherit this run's root (ProjectRoot).
+            psi.Environment.Remove("NUKE_ROOT_DIRECTORY");
             using var process = Process.Start(psi)!;
             try { await process.WaitForExitAsync(cancellationToken); }
             catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }

@@ -1,4 +1,4 @@
 namespace Pkgpanda.Targets;
 
 /// <summary>A mistake in how the build was invoked or declared (unknown target, cycle, bad parameter).</summary>
-public sealed class TargetsException(string message) : Exception(message);
+internal sealed class TargetsException(string message) : Exception(message);

@@ -80,20 +80,6 @@ public class FrontDoorCommandLineTests
     }
 
     [Fact]
-    public async Task Outside_a_project_the_message_says_how_to_point_at_one()
-    {
-        var folder = Directory.CreateTempSubdirectory("no-project-").FullName;
-        try
-        {
-            // build.sh finds its own checkout; the engine looks for .nuke/ from the working directory up.
-            var result = await Cli.RunAsync(["--help"], workingDirectory: folder);
-            result.ExitCode.ShouldBe(2, result.ToString());
-            result.Output.ShouldContain($"No .nuke folder in {folder} or any folder above it: run from inside the project, or pass --root <path>.");
-        }
-        finally { Directory.Delete(folder, recursive: true); }
-    }
-
-    [Fact]
     public async Task The_committed_schema_and_workflow_are_what_the_build_generates()
     {
         using var root = new FrontDoorRoot();

@@ -1,7 +1,8 @@
 namespace Pkgpanda.EndToEnd.Tests;
 
 /// <summary>
-/// A project root of its own (a folder with <c>.nuke/</c> and a copy of the example tree), passed with --root, so
+/// A project root of its own (a folder with <c>.nuke/</c> and a copy of the example tree), passed with --root and
+/// run from there (a relative --packages-dir is relative to the current directory), so
 /// front-door tests keep their --continue state, plan page and generated files out of the repository.
 /// </summary>
 public sealed class FrontDoorRoot : IDisposable
@@ -17,7 +18,8 @@ public sealed class FrontDoorRoot : IDisposable
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
     public Task<Cli.Result> RunAsync(params string[] args) =>
-        Cli.RunAsync([.. args, "--root", Root, "--packages-dir", "packages"], environment: new Dictionary<string, string> { ["CI"] = "true" });
+        Cli.RunAsync([.. args, "--root", Root, "--packages-dir", "packages"], workingDirectory: Root,
+            environment: new Dictionary<string, string> { ["CI"] = "true" });
 
     public void Dispose() => _tree.Dispose();
 }

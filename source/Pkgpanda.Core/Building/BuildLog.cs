@@ -4,7 +4,7 @@ namespace Pkgpanda.Core.Building;
 /// A build's log: written under a temporary name while the build runs and renamed into place when it ends,
 /// keeping the last lines for the error message.
 /// </summary>
-public sealed class BuildLog
+internal sealed class BuildLog
 {
     private readonly string _path;
     private readonly string _tmp;

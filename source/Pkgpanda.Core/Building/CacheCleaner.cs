@@ -27,7 +27,7 @@ public static class CacheCleaner
         using var exclusive = FileLock.TryAcquire(cache.RunLockPath);
         if (all && exclusive is null)
             throw new EnvironmentFault($"{PackageStore.Shown(cache.Root)}: a running build uses this cache, so cleaning all of it was refused and nothing was removed " +
-                                       "(the build may still need the packages); run it again when the build has finished, or clean without --all.");
+                                       "(the build may still need the packages); run it again when the build has finished, or clean without all (CacheCleaner.Clean(all)).");
         // With the cache to itself, every leftover is abandoned; beside a run, only those of dead processes are.
         var idle = exclusive is not null;
         bool MayGo(int pid) => idle || Temporary.IsAbandoned(pid);

@@ -13,7 +13,7 @@ namespace Pkgpanda.Core.Building;
 /// pack the result. Each build works in its own scratch folder and publishes only by atomic renames, so a
 /// build killed at any moment leaves nothing that the next run could mistake for a result.
 /// </summary>
-public sealed class PackageBuilder(BuildContext context)
+internal sealed class PackageBuilder(BuildContext context)
 {
     public const string InstallRoot = "/opt/mesosphere";
     private const int LogTailLines = 30;

@@ -14,7 +14,7 @@ public sealed record SchedulerOptions(int Parallel, bool ContinueOnFailure = fal
 /// guards only the work, so waiting on requires holds no slot. By default the first failure stops new
 /// work (running packages finish); with ContinueOnFailure everything not depending on a failure goes on.
 /// </summary>
-public sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> events)
+internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> events)
 {
     public async Task<IReadOnlyList<PackageResult>> RunAsync(PackageGraph graph,
         Func<PackageKey, CancellationToken, Task<PackageResult>> work, CancellationToken cancellationToken)

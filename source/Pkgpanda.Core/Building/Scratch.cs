@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Building;
 /// A build's private working folder under <c>cache/tmp</c>, named after the package and this process, so
 /// concurrent builds never share one and leftovers of killed processes are recognisable and removed.
 /// </summary>
-public sealed class Scratch
+internal sealed class Scratch
 {
     private Scratch(string root) => Root = root;
 

@@ -15,12 +15,12 @@ public sealed record Selection(string? Package, string? Variant, string? TreeVar
         {
             var key = new PackageKey(Package, Model.Variant.FromUser(Variant));
             if (!PackageName.IsValid(Package))
-                throw new BuildError($"--package {Package}: invalid package name; names match {PackageName.NamePattern} without \"--\".");
-            if (!store.Contains(key)) throw new BuildError($"--package {Package}: {store.DescribeMissing(key)}");
+                throw new BuildError($"Selection.Package {Package}: invalid package name; names match {PackageName.NamePattern} without \"--\".");
+            if (!store.Contains(key)) throw new BuildError($"Selection.Package {Package}: {store.DescribeMissing(key)}");
             return PackageGraph.ForPackages(store, [key]);
         }
         if (!string.IsNullOrEmpty(Variant))
-            throw new BuildError($"--variant {Variant} needs --package: a variant belongs to one package.");
+            throw new BuildError($"Selection.Variant {Variant} needs Selection.Package: a variant belongs to one package.");
         if (store.IsPlainStore && string.IsNullOrEmpty(TreeVariant)) return PackageGraph.ForStore(store);
         return PackageGraph.ForTrees(store, Trees(store));
     }
@@ -31,17 +31,17 @@ public sealed record Selection(string? Package, string? Variant, string? TreeVar
                                "so there is no tree variant to pack. Its packages can be built; add a treeinfo.json to make it a tree with a bootstrap bundle.")
         : Trees(store);
 
-    /// <summary>The tree variants in play: the one named by --tree-variant, or all (none in a plain package store).</summary>
+    /// <summary>The tree variants in play: the one named by TreeVariant, or all (none in a plain package store).</summary>
     public IReadOnlyList<TreeInfo> Trees(PackageStore store)
     {
         if (store.IsPlainStore && !string.IsNullOrEmpty(TreeVariant))
-            throw new BuildError($"--tree-variant {TreeVariant}: {PackageStore.Shown(store.PackagesDir)} has no treeinfo.json (nor any <variant>.treeinfo.json), " +
+            throw new BuildError($"Selection.TreeVariant {TreeVariant}: {PackageStore.Shown(store.PackagesDir)} has no treeinfo.json (nor any <variant>.treeinfo.json), " +
                                  "so it is a plain package store without tree variants.");
         if (string.IsNullOrEmpty(TreeVariant)) return store.Trees;
         var wanted = Model.Variant.FromUser(TreeVariant);
         return store.Trees.Where(t => t.TreeVariant == wanted).ToList() is { Count: > 0 } found
             ? found
-            : throw new BuildError($"--tree-variant {TreeVariant}: there is no {Model.Variant.Prefix(wanted)}treeinfo.json in {PackageStore.Shown(store.PackagesDir)} " +
+            : throw new BuildError($"Selection.TreeVariant {TreeVariant}: there is no {Model.Variant.Prefix(wanted)}treeinfo.json in {PackageStore.Shown(store.PackagesDir)} " +
                                    $"(tree variants: {string.Join(", ", store.Trees.Select(t => Model.Variant.Display(t.TreeVariant)))}).");
     }
 }

@@ -9,7 +9,7 @@ namespace Pkgpanda.Core.Hashing;
 /// pkgpanda's <c>hash_checkout</c>: a sha1 over nested strings, integers, booleans, lists and maps.
 /// Package versions are this hash, so every rule here (sorting, "True"/"False", joining) must match pkgpanda.
 /// </summary>
-public static class HashCheckout
+internal static class HashCheckout
 {
     public static string Of(object? value) => value switch
     {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Pkgpanda.Core.Model;
 
 /// <summary>Package name and version rules, the same regexes pkgpanda enforces.</summary>
-public static partial class PackageName
+internal static partial class PackageName
 {
     [GeneratedRegex(@"^[a-zA-Z0-9@_+][a-zA-Z0-9@._+\-]*$")]
     private static partial Regex NameRegex();

@@ -6,12 +6,12 @@ namespace Pkgpanda.Core.Model;
 /// </summary>
 public abstract record SourceSpec(string Name, string Kind, IReadOnlyDictionary<string, object?> Raw);
 
-public sealed record GitSource(string Name, string Url, string Ref, string RefOrigin, IReadOnlyDictionary<string, object?> Raw)
+internal sealed record GitSource(string Name, string Url, string Ref, string RefOrigin, IReadOnlyDictionary<string, object?> Raw)
     : SourceSpec(Name, "git", Raw);
 
-public sealed record GitLocalSource(string Name, string RelPath, IReadOnlyDictionary<string, object?> Raw)
+internal sealed record GitLocalSource(string Name, string RelPath, IReadOnlyDictionary<string, object?> Raw)
     : SourceSpec(Name, "git_local", Raw);
 
 /// <summary>A downloaded file (<c>url</c>) or archive (<c>url_extract</c>, when <see cref="Extract"/>).</summary>
-public sealed record UrlSource(string Name, string Url, string? Sha1, string? Sha256, bool Extract, IReadOnlyDictionary<string, object?> Raw)
+internal sealed record UrlSource(string Name, string Url, string? Sha1, string? Sha256, bool Extract, IReadOnlyDictionary<string, object?> Raw)
     : SourceSpec(Name, Extract ? "url_extract" : "url", Raw);

@@ -10,7 +10,7 @@ namespace Pkgpanda.Core.Packaging;
 /// <c>environment.export</c>, <c>etc/dcos-service-configuration.json</c> and <c>active.buildinfo.full.json</c>.
 /// The root must be fresh: activation is for build roots and bootstrap tarballs, not for swapping a live host.
 /// </summary>
-public static class Activation
+internal static class Activation
 {
     private static readonly string[] WellKnownFolders = ["bin", "etc", "include", "lib"];
     private const string SystemdFolder = "dcos.target.wants";

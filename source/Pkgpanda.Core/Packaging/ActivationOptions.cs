@@ -1,7 +1,7 @@
 namespace Pkgpanda.Core.Packaging;
 
 /// <summary>How an install root is laid out.</summary>
-public sealed record ActivationOptions
+internal sealed record ActivationOptions
 {
     /// <summary>
     /// Where the root is when its links are followed. The builder's root is mounted at <c>/opt/mesosphere</c> in the

@@ -5,7 +5,7 @@ using Pkgpanda.Core.Store;
 namespace Pkgpanda.Core.Packaging;
 
 /// <summary>An unpacked package as activation sees it: its folder and what its pkginfo.json declares.</summary>
-public sealed record InstalledPackage
+internal sealed record InstalledPackage
 {
     public required PackageId Id { get; init; }
     public required string Folder { get; init; }

@@ -3,7 +3,7 @@ using Pkgpanda.Core.Store;
 
 namespace Pkgpanda.Core.Packaging;
 
-public sealed record PackOptions
+internal sealed record PackOptions
 {
     /// <summary>The mtime of every entry; null means $SOURCE_DATE_EPOCH when set, else the Unix epoch.</summary>
     public DateTimeOffset? ModificationTime { get; init; }
@@ -23,7 +23,7 @@ public sealed record PackOptions
 /// regular files. Zero-length files are never opened, so a stray FIFO or socket becomes an empty file instead of
 /// hanging the packer.
 /// </remarks>
-public static class Packer
+internal static class Packer
 {
     /// <param name="progress">Told each entry name just before it is written.</param>
     public static async Task PackAsync(string folder, string destination, PackOptions? options = null,

@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Packaging;
 /// Units a package must not ship in its <c>dcos.target.wants*/</c> folders: DC/OS's bootstrap owns them, and a package
 /// replacing one would break every host it is installed on.
 /// </summary>
-public static partial class ReservedUnits
+internal static partial class ReservedUnits
 {
     public static IReadOnlyList<string> Names { get; } = ["dcos.target", "dcos-download.service", "dcos-setup.service"];
 

@@ -10,7 +10,7 @@ namespace Pkgpanda.Core.Packaging;
 /// not mistaken for a built package. Checking is a stat and a compare; the file is read again only when its size or
 /// modification time differs from the record (then the sha256 decides).
 /// </summary>
-public sealed record TarballRecord(long Size, string Sha256, long ModifiedTicks)
+internal sealed record TarballRecord(long Size, string Sha256, long ModifiedTicks)
 {
     public static string PathFor(string tarball) => tarball + ".record";
 

@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Packaging;
 /// outside the folder (an absolute name, <c>..</c>, a path through a symlink, a hard link to outside) fails the whole
 /// unpack before anything of it is written; symlinks themselves may point anywhere, as packages' do.
 /// </summary>
-public static class Unpacker
+internal static class Unpacker
 {
     public static async Task UnpackAsync(string tarball, string destination, CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,7 @@ namespace Pkgpanda.Core.Packaging;
 /// four cores share the work. The block size depends only on the input's size, which the packer knows before it
 /// writes (README, Benchmarks).
 /// </remarks>
-public sealed record XzOptions
+internal sealed record XzOptions
 {
     /// <summary>pkgpanda (Python's tarfile "w:xz") used xz's default preset, 6.</summary>
     public int Preset { get; init; } = 6;
@@ -53,7 +53,7 @@ public sealed record XzOptions
 /// .xz streams through the system's liblzma.so.5. This is the only file that touches native code: the library is
 /// present wherever xz-utils is, and .NET has no xz codec of its own.
 /// </summary>
-public static class Xz
+internal static class Xz
 {
     /// <summary>A write-only stream whose bytes reach <paramref name="output"/> as .xz when it is disposed.</summary>
     /// <param name="inputSize">How many bytes will be written, when known: it picks the block size (<see cref="XzOptions.BlockSizeFor"/>).</param>

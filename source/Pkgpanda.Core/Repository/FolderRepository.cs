@@ -4,7 +4,7 @@ namespace Pkgpanda.Core.Repositories;
 /// A repository in a folder: a plain path or a <c>file://</c> url, typically a shared mount. Objects appear by
 /// renaming a temporary file in the object's own folder, so readers never see half an object.
 /// </summary>
-public sealed class FolderRepository(string root, string? url = null) : IRepository
+internal sealed class FolderRepository(string root, string? url = null) : IRepository
 {
     private const int BufferSize = 1 << 16;
 

@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Repositories;
 /// serves it). The token travels as a bearer token and is scrubbed from every message. Server errors, timeouts and
 /// broken connections are retried with growing pauses; after that the repository counts as not answering.
 /// </summary>
-public sealed class HttpRepository : IRepository
+internal sealed class HttpRepository : IRepository
 {
     private const int BufferSize = 1 << 16;
     private readonly Uri _base;
@@ -20,7 +20,7 @@ public sealed class HttpRepository : IRepository
     {
         if (url.Scheme is not ("http" or "https")) throw new ArgumentException($"Not an http(s) url: {Shown(url)}", nameof(url));
         if (url.UserInfo.Length > 0)
-            throw new BuildError($"The repository url {Shown(url)} carries credentials; pass a token with --repository-token or PKGPANDA_REPOSITORY_TOKEN instead.");
+            throw new BuildError($"The repository url {Shown(url)} carries credentials; pass a token instead (PackageRepository.Open(token)).");
         _base = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
         _token = string.IsNullOrEmpty(token) ? null : token;
         _options = options ?? new RepositoryOptions();
@@ -117,8 +117,8 @@ public sealed class HttpRepository : IRepository
         var hint = response.StatusCode switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => _token is null
-                ? " It needs a token: pass --repository-token or set PKGPANDA_REPOSITORY_TOKEN."
-                : " The token was not accepted: check --repository-token or PKGPANDA_REPOSITORY_TOKEN.",
+                ? " It needs a token (PackageRepository.Open(token))."
+                : " The token was not accepted: check PackageRepository.Open(token).",
             HttpStatusCode.MethodNotAllowed or HttpStatusCode.Conflict when doing == "uploading" =>
                 " The server must accept PUT and create folders (nginx: dav_methods PUT; create_full_put_path on;).",
             HttpStatusCode.RequestEntityTooLarge => " The server limits the upload size (nginx: client_max_body_size 0;).",

@@ -4,7 +4,7 @@ namespace Pkgpanda.Core.Repositories;
 public abstract record RepositoryEvent(string RelativePath);
 
 /// <summary>Bytes moved so far for one object (<see cref="Total"/> is the object's size when known).</summary>
-public sealed record TransferProgress(string RelativePath, long Done, long? Total, bool Upload) : RepositoryEvent(RelativePath);
+internal sealed record TransferProgress(string RelativePath, long Done, long? Total, bool Upload) : RepositoryEvent(RelativePath);
 
 public sealed record Downloaded(string RelativePath, long Bytes) : RepositoryEvent(RelativePath);
 

@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Repositories;
 /// Where things live inside a repository: pkgpanda's cache layout, so a repository is also a valid pkgpanda
 /// <c>--repository-url</c>. Every path is checked, so an id can never address a file outside the repository.
 /// </summary>
-public static class RepositoryLayout
+internal static class RepositoryLayout
 {
     public const string SidecarSuffix = ".sha256";
 

@@ -5,4 +5,4 @@ namespace Pkgpanda.Core.Repositories;
 /// Downloads treat it as a warning and build instead; publishing turns it into a <see cref="BuildError"/>.
 /// The message names the url but never a credential.
 /// </summary>
-public sealed class RepositoryUnavailableException(string message) : Exception(message);
+internal sealed class RepositoryUnavailableException(string message) : Exception(message);

@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Repositories;
 /// The <c>&lt;object&gt;.sha256</c> file published beside every object, in <c>sha256sum</c>'s format
 /// (<c>"&lt;hex&gt;  &lt;file name&gt;\n"</c>) so <c>sha256sum -c</c> can check a download by hand.
 /// </summary>
-public static class Sha256Sidecar
+internal static class Sha256Sidecar
 {
     public static string Format(string sha256, string relativePath) => $"{sha256}  {relativePath[(relativePath.LastIndexOf('/') + 1)..]}\n";
 

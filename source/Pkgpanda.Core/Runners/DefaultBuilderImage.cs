@@ -17,7 +17,7 @@ public static class DefaultBuilderImage
         if (await docker.TryGetImageIdAsync(tag, cancellationToken).ConfigureAwait(false) is { } id) return (id, false);
         var busybox = FindStaticBusybox()
                       ?? throw new EnvironmentFault($"Cannot create the builder image {tag}: no static busybox found ({BusyboxPath}). " +
-                                              "Install it with `apt-get install busybox-static`, or create the image yourself and pass --builder-image.");
+                                              "Install it with `apt-get install busybox-static`, or create an image yourself and use it as the builder image (DefaultBuilderImage.EnsureAsync(tag)).");
         using var rootfs = new MemoryStream();
         await WriteRootfsAsync(busybox, rootfs, cancellationToken).ConfigureAwait(false);
         rootfs.Position = 0;

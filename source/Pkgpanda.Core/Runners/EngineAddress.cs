@@ -16,7 +16,7 @@ public sealed record EngineAddress(Uri Endpoint, int? Capacity)
         var result = given.Select(Parse).ToList();
         var twice = result.GroupBy(a => a.Address, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null)
-            throw new BuildError($"DockerHost: {twice.Key} is named twice; name each engine once (add #N to let it run N packages at once).");
+            throw new BuildError($"EngineAddress.ParseAll(addresses): {twice.Key} is named twice; name each engine once (add #N to let it run N packages at once).");
         return result;
     }
 
@@ -28,13 +28,13 @@ public sealed record EngineAddress(Uri Endpoint, int? Capacity)
         if (hash >= 0)
         {
             if (!int.TryParse(text[(hash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1)
-                throw new BuildError($"DockerHost: \"{text}\": after # comes how many packages the engine runs at once, a whole number of at least 1.");
+                throw new BuildError($"EngineAddress.ParseAll(addresses): \"{text}\": after # comes how many packages the engine runs at once, a whole number of at least 1.");
             capacity = n;
             address = text[..hash];
         }
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("unix" or "tcp" or "http" or "https") ||
             uri.Scheme == "unix" && uri.AbsolutePath.Length <= 1 || uri.Scheme != "unix" && uri.Host.Length == 0)
-            throw new BuildError($"DockerHost: \"{text}\" is not an engine address; write unix:///path/to/docker.sock or tcp://host:port " +
+            throw new BuildError($"EngineAddress.ParseAll(addresses): \"{text}\" is not an engine address; write unix:///path/to/docker.sock or tcp://host:port " +
                                  "(for an engine on another machine, forward its socket over SSH: ssh -L /tmp/b2.sock:/var/run/docker.sock b2).");
         return new EngineAddress(uri, capacity);
     }

@@ -44,8 +44,8 @@ public sealed class EnginePool
         var live = answers.Where(a => a.Cause is null).ToList();
         if (live.Count == 0)
             throw new EnvironmentFault(engines.Count == 1
-                ? $"No Docker engine answers at {answers[0].Engine.Address}: {answers[0].Cause}. Start it, or pass --docker-host with an engine that runs."
-                : "No Docker engine answers: " + string.Join("; ", answers.Select(a => $"{a.Engine.Address} ({a.Cause})")) + ". Start one, or pass --docker-host with engines that run.");
+                ? $"No Docker engine answers at {answers[0].Engine.Address}: {answers[0].Cause}. Start it, or name an engine that runs (EngineAddress.ParseAll(addresses))."
+                : "No Docker engine answers: " + string.Join("; ", answers.Select(a => $"{a.Engine.Address} ({a.Cause})")) + ". Start one, or name engines that run (EngineAddress.ParseAll(addresses)).");
         return new EnginePool(live.Select(a => new PoolEngine(a.Engine, a.Engine, a.Capacity)).ToList());
     }
 

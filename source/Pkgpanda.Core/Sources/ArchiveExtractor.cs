@@ -18,7 +18,7 @@ namespace Pkgpanda.Core.Sources;
 /// System.IO.Compression because they expose exactly what the safety checks need: the entry type (symlink
 /// versus hardlink) and the Unix mode.
 /// </remarks>
-public static class ArchiveExtractor
+internal static class ArchiveExtractor
 {
     private const int MaxLinkHops = 40;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Pkgpanda.Core.Sources;
 
 /// <summary>The sha1 and sha256 of some bytes, computed in one pass (lowercase hex).</summary>
-public sealed record Checksums(string Sha1, string Sha256)
+internal sealed record Checksums(string Sha1, string Sha256)
 {
     public static async Task<Checksums> OfFileAsync(string path, CancellationToken cancellationToken)
     {

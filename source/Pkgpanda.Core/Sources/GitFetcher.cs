@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Sources;
 /// (<c>&lt;cache folder&gt;/cache.git</c>, as pkgpanda names it) and checked out with its <c>.git</c>, since build
 /// scripts run <c>git am</c> and similar.
 /// </summary>
-public sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourceFetcher
+internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourceFetcher
 {
     // Every ref of the remote, as `git clone --mirror` keeps them, so any branch, tag or other ref can be pinned.
     private static readonly string[] MirrorRefSpecs = ["+refs/*:refs/*"];

@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Sources;
 /// A <c>git_local</c> source: the committed HEAD of a repository beside the package. Only committed work is
 /// used, never the work tree, so the id (HEAD's commit) names exactly what goes into the build.
 /// </summary>
-public sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation location) : ISourceFetcher
+internal sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation location) : ISourceFetcher
 {
     public SourceSpec Spec => spec;
 

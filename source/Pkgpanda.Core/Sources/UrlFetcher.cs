@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Sources;
 /// pkgpanda names it). A file reaches that name only after its sums matched, so a cached file is trusted and
 /// never downloaded again; a download that does not match is kept as <c>&lt;file&gt;.corrupt</c> for inspection.
 /// </summary>
-public sealed class UrlFetcher(UrlSource spec, SourceLocation location, HttpClient http, FetchOptions options) : ISourceFetcher
+internal sealed class UrlFetcher(UrlSource spec, SourceLocation location, HttpClient http, FetchOptions options) : ISourceFetcher
 {
     public SourceSpec Spec => spec;
 

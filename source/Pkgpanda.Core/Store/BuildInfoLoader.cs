@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Store;
 /// Parses one buildinfo file strictly: every key, type and value is checked here, so later stages work on
 /// typed records and every mistake is reported with its file, field and value.
 /// </summary>
-public static partial class BuildInfoLoader
+internal static partial class BuildInfoLoader
 {
     private static readonly string[] AllowedKeys =
     [

@@ -11,7 +11,7 @@ namespace Pkgpanda.Core.Store;
 /// in the inner exception of an <see cref="UnauthorizedAccessException"/>), except for ENOTDIR, which arrives as a
 /// <see cref="DirectoryNotFoundException"/>; so the cause is read from the errno, never from the message text.
 /// </remarks>
-public static class FileSystemFault
+internal static class FileSystemFault
 {
     private const int EPERM = 1, EIO = 5, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, ENFILE = 23, EMFILE = 24,
         EFBIG = 27, ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, EDQUOT = 122;

@@ -5,7 +5,7 @@ namespace Pkgpanda.Core.Store;
 /// delete) and symlinks that point anywhere: permissions are fixed only on real folders, never through a link, so
 /// nothing outside the tree is ever touched.
 /// </summary>
-public static class FileTree
+internal static class FileTree
 {
     /// <summary>Deletes <paramref name="path"/> if it exists; returns false when something could not be removed.</summary>
     public static bool TryDelete(string path)

@@ -3,14 +3,14 @@ using System.Runtime.InteropServices;
 namespace Pkgpanda.Core.Store;
 
 /// <summary>What kind of file system object a path is, read without opening it (a FIFO blocks whoever opens it).</summary>
-public enum FileKind { Missing, Regular, Directory, Symlink, Fifo, Socket, CharacterDevice, BlockDevice, Other }
+internal enum FileKind { Missing, Regular, Directory, Symlink, Fifo, Socket, CharacterDevice, BlockDevice, Other }
 
 /// <summary>
 /// The file type of a path from <c>statx(2)</c>, whose result layout is the same on every Linux architecture (unlike
 /// <c>struct stat</c>). .NET exposes no file type beyond "directory" and "link", and opening a path to learn more is
 /// exactly what must not happen to a FIFO or a device.
 /// </summary>
-public static class FileType
+internal static class FileType
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Store;
 /// Reads a JSON file the way pkgpanda does (an empty file is <c>{}</c>), strictly (<see cref="StrictJson"/>: no
 /// duplicate keys, no comments or trailing commas), with every error naming the file, the line and the column.
 /// </summary>
-public static class JsonFile
+internal static class JsonFile
 {
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 

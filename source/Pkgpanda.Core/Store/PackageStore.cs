@@ -90,9 +90,9 @@ public sealed class PackageStore
     {
         packagesDir = Path.GetFullPath(packagesDir);
         if (File.Exists(packagesDir))
-            throw new BuildError($"The packages folder {Shown(packagesDir)} is a file, not a folder; pass the folder holding the packages (--packages-dir).");
+            throw new BuildError($"The packages folder {Shown(packagesDir)} is a file, not a folder; pass the folder holding the packages (PackageStore.Load(packagesDir)).");
         if (!Directory.Exists(packagesDir))
-            throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist; pass --packages-dir or set PackagesDir in .nuke/parameters.json.");
+            throw new BuildError($"The packages folder {Shown(packagesDir)} does not exist (PackageStore.Load(packagesDir)).");
         try { return LoadFolders(packagesDir, extraPackageDirs); }
         catch (UnauthorizedAccessException ex)
         {

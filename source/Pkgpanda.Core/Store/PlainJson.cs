@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Store;
 /// Turns JSON into plain values (string, long, bool, double, null, List, Dictionary) so hashing and
 /// re-serialising see exactly what the user wrote, in pkgpanda's terms.
 /// </summary>
-public static class PlainJson
+internal static class PlainJson
 {
     public static object? From(JsonElement element) => element.ValueKind switch
     {
@@ -92,7 +92,7 @@ public static class PlainJson
 }
 
 /// <summary>Python compares strings by code point; ordinal UTF-16 comparison differs above the BMP.</summary>
-public sealed class CodePointComparer : IComparer<string>
+internal sealed class CodePointComparer : IComparer<string>
 {
     public static readonly CodePointComparer Instance = new();
 

@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Store;
 /// so the rename cannot cross file systems. The pid says whose it is: a run removes the temporaries of processes that
 /// are gone (killed with SIGKILL, say), never those of a live one, which may be a concurrent run on the same cache.
 /// </summary>
-public static partial class Temporary
+internal static partial class Temporary
 {
     /// <summary>A unique temporary path beside <paramref name="destination"/>, owned by this process.</summary>
     public static string Beside(string destination) =>

@@ -4,7 +4,7 @@ using Pkgpanda.Core.Model;
 namespace Pkgpanda.Core.Store;
 
 /// <summary>Parses <c>[variant.]treeinfo.json</c> strictly.</summary>
-public static class TreeInfoLoader
+internal static class TreeInfoLoader
 {
     private static readonly string[] AllowedKeys = ["exclude", "variants", "core_package_list", "bootstrap_package_list"];
 

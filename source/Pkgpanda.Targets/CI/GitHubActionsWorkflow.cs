@@ -3,7 +3,7 @@ using System.Text;
 namespace Pkgpanda.Targets;
 
 /// <summary>Renders the workflow file of a <see cref="GitHubActionsAttribute"/>: plain YAML, stable, no dependencies.</summary>
-public static class GitHubActionsWorkflow
+internal static class GitHubActionsWorkflow
 {
     public static string RelativePath(GitHubActionsAttribute attribute) => Path.Combine(".github", "workflows", attribute.Name + ".yml");
 

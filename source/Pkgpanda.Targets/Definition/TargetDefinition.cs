@@ -3,7 +3,7 @@ using System.Linq.Expressions;
 namespace Pkgpanda.Targets;
 
 /// <summary>The state a target's declaration collects; the planner and executor read it.</summary>
-public sealed class TargetDefinition(string name) : ITargetDefinition
+internal sealed class TargetDefinition(string name) : ITargetDefinition
 {
     public string Name { get; } = name;
     public string? DescriptionText { get; private set; }

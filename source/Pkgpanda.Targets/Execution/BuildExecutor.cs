@@ -7,7 +7,7 @@ namespace Pkgpanda.Targets;
 /// after failure; assured targets run regardless. Skips (<c>--skip</c>, static and dynamic conditions,
 /// <c>--continue</c>) carry their reason. A skipped target counts as done for its dependants, as in NUKE.
 /// </summary>
-public sealed class BuildExecutor(IBuildOutput output)
+internal sealed class BuildExecutor(IBuildOutput output)
 {
     public async Task<bool> ExecuteAsync(IReadOnlyList<ExecutableTarget> plan, Func<ExecutableTarget, string?> skipReason,
         Action<ExecutableTarget> onSucceeded, CancellationToken cancellationToken)

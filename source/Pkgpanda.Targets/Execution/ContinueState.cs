@@ -9,7 +9,7 @@ namespace Pkgpanda.Targets;
 /// arguments, <c>--continue</c> and how the output looks aside). Saved after every success, so a killed or failed
 /// run can be resumed.
 /// </summary>
-public sealed class ContinueState(string path, string invocation)
+internal sealed class ContinueState(string path, string invocation)
 {
     /// <summary>Options that change only the output, with or without a value; a rerun may change them and still continue.</summary>
     private static readonly string[] Presentation = ["continue", "verbosity", "nologo", "host"];

@@ -1,9 +1,9 @@
 namespace Pkgpanda.Targets;
 
-public enum LogLevel { Debug, Information, Warning, Error }
+internal enum LogLevel { Debug, Information, Warning, Error }
 
 /// <summary>Where the engine and the build's logging go; the host picks a console or CI flavour.</summary>
-public interface IBuildOutput
+internal interface IBuildOutput
 {
     void TargetStarting(ExecutableTarget target);
     void TargetSkipped(ExecutableTarget target);

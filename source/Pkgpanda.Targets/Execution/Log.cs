@@ -1,12 +1,21 @@
 namespace Pkgpanda.Targets;
 
 /// <summary>The logger a build class writes through (an instance, so several builds can run in one process).</summary>
-public sealed class Log(IBuildOutput output, Verbosity verbosity = Verbosity.Normal)
+public sealed class Log
 {
-    public Verbosity Verbosity { get; } = verbosity;
+    private readonly IBuildOutput _output;
+
+    /// <summary>The host makes one per run; a build only writes to it.</summary>
+    internal Log(IBuildOutput output, Verbosity verbosity = Verbosity.Normal)
+    {
+        _output = output;
+        Verbosity = verbosity;
+    }
+
+    public Verbosity Verbosity { get; }
     public bool Verbose => Verbosity >= Verbosity.Verbose;
-    public void Debug(string message) { if (Verbose) output.Log(LogLevel.Debug, message); }
-    public void Information(string message) { if (Verbosity >= Verbosity.Normal) output.Log(LogLevel.Information, message); }
-    public void Warning(string message) => output.Log(LogLevel.Warning, message);
-    public void Error(string message) => output.Log(LogLevel.Error, message);
+    public void Debug(string message) { if (Verbose) _output.Log(LogLevel.Debug, message); }
+    public void Information(string message) { if (Verbosity >= Verbosity.Normal) _output.Log(LogLevel.Information, message); }
+    public void Warning(string message) => _output.Log(LogLevel.Warning, message);
+    public void Error(string message) => _output.Log(LogLevel.Error, message);
 }

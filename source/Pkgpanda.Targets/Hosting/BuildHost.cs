@@ -10,7 +10,7 @@ namespace Pkgpanda.Targets;
 /// (<see cref="PlanRequest"/>), or run the targets (<see cref="TargetRun"/>), and turn the outcome into an
 /// <see cref="ExitCode"/>. An instance holds all state, so tests can run builds repeatedly.
 /// </summary>
-public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
 {
     private readonly IAnsiConsole _console = console ?? CreateConsole();
     private readonly IReadOnlyDictionary<string, string> _environment = environment ?? ReadEnvironment();
@@ -40,10 +40,10 @@ public sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<
         try
         {
             var arguments = new Arguments(args);
-            build.RootDirectory = ProjectRoot.Find(arguments, _workingDirectory);
+            build.RootDirectory = ProjectRoot.Find(arguments, _environment, _workingDirectory);
             var parameters = ParameterBinder.Discover(build.GetType());
             OptionCheck.Check(arguments, parameters);
-            var binder = new ParameterBinder(arguments, _environment, build.RootDirectory);
+            var binder = new ParameterBinder(arguments, _environment, build.RootDirectory, _workingDirectory);
             binder.Bind(build, parameters);
             var options = HostOptions.Read(arguments, binder, build.Verbose);
             build.Host = options.Host ?? detected;

@@ -7,7 +7,7 @@ namespace Pkgpanda.Targets;
 /// Actions targets are folded into groups and errors become annotations. Below <see cref="Verbosity.Minimal"/> only
 /// warnings, errors and the summary are shown (the build's <see cref="Targets.Log"/> drops information and debug lines).
 /// </summary>
-public sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
+internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
 {
     private readonly Lock _lock = new();
 

@@ -1,7 +1,7 @@
 namespace Pkgpanda.Targets;
 
 /// <summary>The exit codes of a run, one per way it can end.</summary>
-public static class ExitCode
+internal static class ExitCode
 {
     public const int Succeeded = 0;
     /// <summary>A target failed, or the build reported an expected error (the user's input or the environment).</summary>

@@ -1,7 +1,7 @@
 namespace Pkgpanda.Targets;
 
 /// <summary>Files the engine writes (schema, workflows, plan, state): atomically, and untouched when unchanged.</summary>
-public static class GeneratedFile
+internal static class GeneratedFile
 {
     /// <summary>Returns whether the file changed. Unchanged files keep their timestamps, so tools watching them stay quiet.</summary>
     public static bool WriteIfChanged(string path, string content)

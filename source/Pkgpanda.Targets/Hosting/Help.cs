@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Pkgpanda.Targets;
 
 /// <summary>NUKE's --help: targets with their direct dependencies and descriptions, then the parameters.</summary>
-public static class Help
+internal static class Help
 {
     public static void Write(IAnsiConsole console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<PackageNode> packages, string? packagesNote)
@@ -53,7 +53,7 @@ public static class Help
         ("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
         ("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
         ("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),
-        ("--root <path>", "The project root (default: the nearest folder above with .nuke/)."),
+        ("--root <path>", "The project root (default: the build script's folder; run as a tool, the nearest folder above with .nuke/)."),
         ("--help", "Show this help."),
     ];
 }

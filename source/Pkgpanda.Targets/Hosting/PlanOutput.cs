@@ -7,7 +7,7 @@ namespace Pkgpanda.Targets;
 /// Writes <c>--plan</c>: the page into <c>.nuke/temp/execution-plan.html</c> (opened in a browser only where a
 /// person can see one), or with <c>--plan-format</c> the text to standard output.
 /// </summary>
-public static class PlanOutput
+internal static class PlanOutput
 {
     public static string PagePath(string root) => Path.Combine(root, ".nuke", "temp", "execution-plan.html");
 

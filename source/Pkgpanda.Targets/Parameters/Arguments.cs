@@ -4,7 +4,7 @@ namespace Pkgpanda.Targets;
 /// The command line as NUKE reads it: leading words are targets, then <c>--name value...</c> groups.
 /// Names are compared without case, dashes or underscores, so <c>--packages-dir</c> matches <c>PackagesDir</c>.
 /// </summary>
-public sealed class Arguments
+internal sealed class Arguments
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _spelling = new(StringComparer.Ordinal);

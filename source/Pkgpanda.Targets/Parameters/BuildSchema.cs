@@ -9,7 +9,7 @@ namespace Pkgpanda.Targets;
 /// <c>Target</c> and <c>Skip</c> as lists of the build's target names, so editors complete and check parameter
 /// files. Rewritten on every run.
 /// </summary>
-public static class BuildSchema
+internal static class BuildSchema
 {
     public static string Render(IReadOnlyList<ParameterInfo> parameters, IReadOnlyList<string> targets)
     {

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Pkgpanda.Targets;
 
 /// <summary>One parameter member of the build class.</summary>
-public sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', string? Value = null)
+internal sealed record ParameterInfo(MemberInfo Member, string Name, string? Description, Type Type, char Separator = ' ', string? Value = null, bool IsPath = false)
 {
     public string Kebab => KebabCase(Name);
 
@@ -21,8 +21,11 @@ public sealed record ParameterInfo(MemberInfo Member, string Name, string? Descr
 /// <summary>
 /// Resolves parameters in NUKE's order: command line, environment (<c>NAME</c> or <c>NUKE_NAME</c>, letters and
 /// digits compared), then <c>.nuke/parameters.json</c> and the profiles named by <c>--profile</c>.
+/// Path parameters are made absolute where their value was written: the current directory for the command line and
+/// the environment (given as <paramref name="workingDirectory"/>), the root for parameter files.
 /// </summary>
-public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<string, string> environment, string? rootDirectory)
+internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<string, string> environment, string? rootDirectory,
+    string? workingDirectory = null)
 {
     /// <summary>
     /// Host options a parameters file may hold too (<see cref="HostOptions"/>; the schema lists them). They are read
@@ -43,7 +46,7 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
                 if (m.GetCustomAttribute<ParameterAttribute>() is not { } attr) continue;
                 var type = m switch { FieldInfo f => f.FieldType, PropertyInfo p => p.PropertyType, _ => null };
                 if (type is null) continue;
-                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.Value));
+                result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.Value, attr.IsPath));
             }
         }
         return result;
@@ -58,7 +61,8 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
                 throw new TargetsException($"{path}: \"{key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
         foreach (var p in parameters)
         {
-            var raw = FromCommandLine(p) ?? FromEnvironment(p) ?? FromFiles(p.Name, files);
+            var raw = Absolute(p, FromCommandLine(p) ?? FromEnvironment(p), workingDirectory)
+                      ?? Absolute(p, FromFiles(p.Name, files), rootDirectory);
             if (raw is null) continue;
             if (raw.Count == 0 && !p.IsFlag && !p.IsArray)
                 throw new TargetsException($"--{p.Kebab} needs {p.Value ?? Describe(p.Type)}.");
@@ -75,6 +79,10 @@ public sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<str
             }
         }
     }
+
+    private static IReadOnlyList<string>? Absolute(ParameterInfo p, IReadOnlyList<string>? raw, string? baseDirectory) =>
+        raw is null || !p.IsPath || baseDirectory is null ? raw
+            : raw.Select(v => v.Length == 0 || v.Contains("://", StringComparison.Ordinal) ? v : Path.GetFullPath(v, baseDirectory)).ToList();
 
     private IReadOnlyList<string>? FromCommandLine(ParameterInfo p) => arguments.Values(p.Name);
 

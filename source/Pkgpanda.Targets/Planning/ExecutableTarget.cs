@@ -1,9 +1,9 @@
 namespace Pkgpanda.Targets;
 
-public enum ExecutionStatus { Scheduled, Running, Succeeded, Failed, Skipped, NotRun, Aborted, Collective }
+internal enum ExecutionStatus { Scheduled, Running, Succeeded, Failed, Skipped, NotRun, Aborted, Collective }
 
 /// <summary>A declared target bound to its resolved relations, and what happened to it in this run.</summary>
-public sealed class ExecutableTarget(TargetDefinition definition, bool isDefault)
+internal sealed class ExecutableTarget(TargetDefinition definition, bool isDefault)
 {
     public TargetDefinition Definition { get; } = definition;
     public string Name => Definition.Name;

@@ -5,7 +5,7 @@ namespace Pkgpanda.Targets;
 /// trigger, ordered so every dependency, ordering and trigger relation holds. Cycles are reported with
 /// their members.
 /// </summary>
-public static class ExecutionPlanner
+internal static class ExecutionPlanner
 {
     /// <summary>The invoked targets plus the closure of their dependencies and triggers.</summary>
     public static HashSet<ExecutableTarget> Schedule(IEnumerable<ExecutableTarget> invoked)

@@ -6,14 +6,19 @@ namespace Pkgpanda.Targets;
 /// All targets of a build class, with their relations resolved. Built by invoking every <see cref="Target"/>
 /// property once; delegates from the same property compare equal, so references resolve by equality.
 /// </summary>
-public sealed class TargetGraph
+internal sealed class TargetGraph
 {
     public TargetGraph(object build, string? defaultTarget)
     {
         var properties = build.GetType()
             .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(p => p.PropertyType == typeof(Target))
-            .OrderBy(p => p.MetadataToken)
+            // A component's targets (declared in a base class) come first, each in declaration order; an override
+            // keeps the place of the target it replaces.
+            .Select(p => (Property: p, Declared: p.GetMethod!.GetBaseDefinition()))
+            .OrderBy(p => Depth(p.Declared.DeclaringType!))
+            .ThenBy(p => p.Declared.MetadataToken)
+            .Select(p => p.Property)
             .ToList();
         var byDelegate = new Dictionary<Target, ExecutableTarget>();
         foreach (var property in properties)
@@ -52,6 +57,13 @@ public sealed class TargetGraph
     /// <summary>Case-, dash- and underscore-insensitive lookup (NUKE accepts <c>build</c>, <c>Build</c>, <c>b-uild</c>).</summary>
     public ExecutableTarget? Find(string name) =>
         Targets.FirstOrDefault(t => Arguments.Normalize(t.Name) == Arguments.Normalize(name));
+
+    private static int Depth(Type type)
+    {
+        var depth = 0;
+        for (var t = type.BaseType; t is not null; t = t.BaseType) depth++;
+        return depth;
+    }
 
     private static void AddOnce(List<ExecutableTarget> list, ExecutableTarget t)
     {

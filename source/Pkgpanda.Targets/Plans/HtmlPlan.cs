@@ -11,7 +11,7 @@ namespace Pkgpanda.Targets;
 /// keys); the search box brings a package into view; clicking a node highlights what it requires (transitively) and
 /// what requires it, and dims the rest. Package nodes carry <c>data-package</c>, target nodes <c>data-target</c>.
 /// </summary>
-public static class HtmlPlan
+internal static class HtmlPlan
 {
     private const double LineHeight = 15, CharWidth = 7.2;
 

@@ -9,7 +9,7 @@ namespace Pkgpanda.Targets;
 /// for DC/OS's 81 packages (ours: 1,725) and 58,083 px for a 600-package tree, taking 19 s (ours: 5,783 px); elkjs is
 /// 1.6 MB.
 /// </summary>
-public sealed class LayeredLayout
+internal sealed class LayeredLayout
 {
     public const double LayerGap = 70, NodeGap = 24, RowGap = 18, Margin = 20;
 

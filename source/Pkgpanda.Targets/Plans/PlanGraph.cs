@@ -1,18 +1,18 @@
 namespace Pkgpanda.Targets;
 
-public enum PlanEdgeKind { DependsOn, After, Triggers, Requires }
+internal enum PlanEdgeKind { DependsOn, After, Triggers, Requires }
 
 /// <summary>A target as the plan shows it.</summary>
-public sealed record PlanTarget(string Name, string? Description, bool IsDefault, bool Listed, bool Invoked, int? Step);
+internal sealed record PlanTarget(string Name, string? Description, bool IsDefault, bool Listed, bool Invoked, int? Step);
 
 /// <summary>An edge drawn from what runs first to what runs after it.</summary>
-public sealed record PlanEdge(string From, string To, PlanEdgeKind Kind);
+internal sealed record PlanEdge(string From, string To, PlanEdgeKind Kind);
 
 /// <summary>
 /// What <c>--plan</c> shows, independent of the format: every target with its relations, the invoked plan in order,
 /// and the package graph of the current selection (with ids and cache state when they could be computed).
 /// </summary>
-public sealed record PlanGraph(
+internal sealed record PlanGraph(
     IReadOnlyList<PlanTarget> Targets,
     IReadOnlyList<PlanEdge> TargetEdges,
     IReadOnlyList<PackageNode> Packages,

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Pkgpanda.Targets;
 
 /// <summary>The same graphs as the plan page, as text: Mermaid, Graphviz DOT or JSON (<c>--plan-format</c>).</summary>
-public static class TextPlan
+internal static class TextPlan
 {
     public static readonly string[] Formats = ["html", "mermaid", "dot", "json"];
 

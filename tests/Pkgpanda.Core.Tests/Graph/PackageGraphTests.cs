@@ -109,7 +109,7 @@ public class PackageGraphTests
     {
         using var tree = new TempTree().Package("mesos-modules");
         var ex = Should.Throw<BuildError>(() => Graph(tree, "mesos"));
-        ex.Message.ShouldContain("--package mesos: there is no package \"mesos\"");
+        ex.Message.ShouldContain("Selection.Package mesos: there is no package \"mesos\"");
         ex.Message.ShouldContain("mesos-modules");
     }
 

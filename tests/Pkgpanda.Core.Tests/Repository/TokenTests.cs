@@ -33,8 +33,8 @@ public sealed class TokenTests
         var publish = await Should.ThrowAsync<BuildError>(() => new Publisher(repository, repo.Sink).PublishAsync(PublishPlan.FromCache(a.Cache, [mesos], []), CancellationToken.None));
         var download = await Should.ThrowAsync<BuildError>(() => new PackageDownloader(repository, a.Cache, repo.Sink).TryDownloadAsync(mesos with { Version = "other" }, CancellationToken.None));
 
-        publish.Message.ShouldContain($"The repository {repo.Url} refused looking up {RepositoryLayout.Package(mesos)}: 401 Unauthorized. The token was not accepted: check --repository-token or PKGPANDA_REPOSITORY_TOKEN.");
-        download.Message.ShouldBe($"The repository {repo.Url} refused downloading packages/mesos/mesos--other.tar.xz: 401 Unauthorized. The token was not accepted: check --repository-token or PKGPANDA_REPOSITORY_TOKEN.");
+        publish.Message.ShouldContain($"The repository {repo.Url} refused looking up {RepositoryLayout.Package(mesos)}: 401 Unauthorized. The token was not accepted: check PackageRepository.Open(token).");
+        download.Message.ShouldBe($"The repository {repo.Url} refused downloading packages/mesos/mesos--other.tar.xz: 401 Unauthorized. The token was not accepted: check PackageRepository.Open(token).");
         foreach (var text in new[] { publish.ToString(), download.ToString() }.Concat(repo.Events.Select(e => e.ToString())))
         {
             text.ShouldNotContain(wrong);
@@ -52,7 +52,7 @@ public sealed class TokenTests
 
         var error = await Should.ThrowAsync<BuildError>(() => new PackageDownloader(repository, b.Cache).TryDownloadAsync(new("mesos", "1"), CancellationToken.None));
 
-        error.Message.ShouldEndWith("401 Unauthorized. It needs a token: pass --repository-token or set PKGPANDA_REPOSITORY_TOKEN.");
+        error.Message.ShouldEndWith("401 Unauthorized. It needs a token (PackageRepository.Open(token)).");
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TokenTests
     {
         var error = Should.Throw<BuildError>(() => PackageRepository.Open("http://user:hunter2@127.0.0.1:8080/repo/"));
 
-        error.Message.ShouldBe("The repository url http://127.0.0.1:8080/repo/ carries credentials; pass a token with --repository-token or PKGPANDA_REPOSITORY_TOKEN instead.");
+        error.Message.ShouldBe("The repository url http://127.0.0.1:8080/repo/ carries credentials; pass a token instead (PackageRepository.Open(token)).");
     }
 
     internal static int FreePort()

@@ -4,9 +4,10 @@ using Pkgpanda.Core.Building;
 using Pkgpanda.Core.Graph;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Reporting;
-using Pkgpanda.Targets;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>
 /// Shows a running build. On a terminal (like Nix's and docker buildx's displays): finished packages scroll above a
@@ -14,7 +15,7 @@ using Spectre.Console.Rendering;
 /// running, waiting and failed packages with an estimate of the time left; container output goes to the package logs.
 /// Elsewhere (CI, pipes): plain timestamped lines prefixed with the package name, finished ones with <c>[n/total]</c>.
 /// </summary>
-sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate estimate, bool live) : IProgress<BuildEvent>
+internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEstimate estimate, bool live) : IProgress<BuildEvent>
 {
     sealed class Running
     {

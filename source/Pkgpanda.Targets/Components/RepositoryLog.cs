@@ -1,8 +1,9 @@
 using Pkgpanda.Core.Repositories;
-using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>Repository traffic as log lines (the token never reaches events, so nothing here can print it).</summary>
-sealed class RepositoryLog(Log log) : IProgress<RepositoryEvent>
+internal sealed class RepositoryLog(Log log) : IProgress<RepositoryEvent>
 {
     public void Report(RepositoryEvent value)
     {

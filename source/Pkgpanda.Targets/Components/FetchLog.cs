@@ -1,8 +1,9 @@
 using Pkgpanda.Core.Sources;
-using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>Fetch progress as log lines: starts, retries, warnings, outcomes (download bytes only every so often).</summary>
-sealed class FetchLog(Log log) : IProgress<FetchEvent>
+internal sealed class FetchLog(Log log) : IProgress<FetchEvent>
 {
     public void Report(FetchEvent value)
     {

@@ -1,8 +1,10 @@
+namespace Pkgpanda.Targets.Components;
+
 /// <summary>
 /// Plain aligned columns for terminals and CI logs: each column as wide as its widest cell or header, and always
 /// two spaces between columns, so a header never runs into the next one when every value is short.
 /// </summary>
-sealed class TextTable(params string[] headers)
+internal sealed class TextTable(params string[] headers)
 {
     const int Gap = 2;
     readonly List<string[]> _rows = [];

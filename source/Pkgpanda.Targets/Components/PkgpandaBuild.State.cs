@@ -9,10 +9,11 @@ using Pkgpanda.Core.Repositories;
 using Pkgpanda.Core.Runners;
 using Pkgpanda.Core.Sources;
 using Pkgpanda.Core.Store;
-using Pkgpanda.Targets;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>What the targets share: the loaded tree, the selection's graph, the engine. Loaded once, on first use.</summary>
-partial class Mkpanda
+public abstract partial class PkgpandaBuild
 {
     PackageStore? _store;
     PackageGraph? _graph;
@@ -28,11 +29,12 @@ partial class Mkpanda
     EngineProbe? _probe;
     FileLock? _runLock;
 
-    string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
+    /// <summary>The tree: a path from the command line is already absolute; a default or parameters.json value is relative to the root.</summary>
+    protected string PackagesPath => Path.GetFullPath(PackagesDir, RootDirectory);
 
-    PackageStore Store => _store ??= LoadStore();
+    protected PackageStore Store => _store ??= LoadStore();
 
-    PackageGraph Graph => _graph ??= ResolveAndHold();
+    protected PackageGraph Graph => _graph ??= ResolveAndHold();
 
     PackageGraph ResolveAndHold()
     {
@@ -41,21 +43,21 @@ partial class Mkpanda
         return graph;
     }
 
-    PackageCache Cache => new(Store.CacheDir);
+    protected PackageCache Cache => new(Store.CacheDir);
 
     IReadOnlyList<EngineAddress> EngineAddresses => _addresses ??= EngineAddress.ParseAll(DockerHost);
 
     List<DockerRunner> Runners => _runners ??= EngineAddresses.Select(a => new DockerRunner(a.Endpoint)).ToList();
 
     /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
-    DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
+    protected DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
 
     /// <summary>Image ids over a plain socket request; the Docker client is made only when something is created, built or run.</summary>
     EngineProbe? Probe => _probe ??= EngineAddresses.Count == 1 ? EngineProbe.For(EngineAddresses[0].Endpoint, () => Docker) : null;
 
     IImageResolver Images => Probe ?? (IImageResolver)Docker;
 
-    SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+    protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
     Reports Reports => new(Log);
 
@@ -181,10 +183,18 @@ partial class Mkpanda
         return await new Publisher(Repository!, RepositoryEvents).PublishAsync(plan, CancellationToken);
     }
 
-    protected override bool IsUserError(Exception exception) => BuildError.IsExpected(exception);
+    /// <summary>Runs a target's work; Core's errors reach the user in this front end's words (flags, not API terms).</summary>
+    protected static async Task Run(Func<Task> work)
+    {
+        try { await work(); }
+        catch (Exception ex) when (CommandLineWording.Translate(ex) is { } translated) { throw translated; }
+    }
+
+    /// <inheritdoc cref="Run(Func{Task})"/>
+    protected static Task Run(Action work) => Run(() => { work(); return Task.CompletedTask; });
 
     /// <summary>A cancelled run that did not stop in time: remove this process's temporaries and scratch before it exits.</summary>
-    protected override void OnInterruptTimedOut()
+    protected internal override void OnInterruptTimedOut()
     {
         if (_store is not null) Cache.RemoveAbandoned(pid => pid == Environment.ProcessId);
     }

@@ -8,14 +8,15 @@ using Pkgpanda.Core.Hashing;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Packaging;
 using Pkgpanda.Core.Store;
-using Pkgpanda.Targets;
 using Spectre.Console;
+
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>
 /// How results are shown: plain aligned columns, so they read well in a terminal and in CI logs. They are a target's
 /// result, shown from --verbosity minimal up; quiet leaves only warnings, errors (thrown) and the host's summary.
 /// </summary>
-sealed class Reports(Log log)
+internal sealed class Reports(Log log)
 {
     void Line(string text = "")
     {

@@ -1,13 +1,16 @@
 using System.Diagnostics;
+using Pkgpanda.Core;
+using Pkgpanda.Core.Runners;
 
-namespace Pkgpanda.Core.Runners;
+namespace Pkgpanda.Targets.Components;
 
 /// <summary>
 /// Makes the default local engine answer: when it does not and we are root on Debian/Ubuntu, installs docker.io and
 /// busybox-static and starts dockerd in the background; otherwise says exactly what the user must do. Any other
 /// address is never provisioned: a remote engine that does not answer is reported by the pool and left out.
+/// Provisioning the machine is the front end's (the Setup target's) business, not the library's.
 /// </summary>
-public sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
+internal sealed class EngineProvisioner(DockerRunner docker, string logDirectory, IProgress<string> progress)
 {
     public async Task EnsureEngineAsync(CancellationToken cancellationToken)
     {
