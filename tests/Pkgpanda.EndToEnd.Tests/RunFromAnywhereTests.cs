@@ -45,11 +45,11 @@ public sealed class RunFromAnywhereTests
     [Fact]
     public async Task Run_as_a_tool_outside_a_project_the_message_says_how_to_point_at_one()
     {
-        (await Cli.RunAsync(["--help"])).ExitCode.ShouldBe(0); // builds the program
+        (await Cli.RunAsync(["--help"])).ExitCode.ShouldBe(0); // builds the program (build.sh puts it in build/bin/program)
         var folder = Directory.CreateTempSubdirectory("no-project-").FullName;
         try
         {
-            var result = await Tool.RunInAsync(folder, null, "dotnet", [Path.Combine(Cli.RepoRoot, "build", "bin", "Debug", "_build.dll"), "--help"]);
+            var result = await Tool.RunInAsync(folder, null, "dotnet", [Path.Combine(Cli.RepoRoot, "build", "bin", "program", "_build.dll"), "--help"]);
             result.ExitCode.ShouldBe(2, result.ToString());
             result.Output.ShouldContain($"No .nuke folder in {folder} or any folder above it: run from inside the project, or pass --root <path>.");
         }
