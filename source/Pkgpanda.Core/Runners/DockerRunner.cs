@@ -371,15 +371,22 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 }, cancellationToken), $"creating a probe container from {step.Image}", cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var archive = await _client.Containers.GetArchiveFromContainerAsync(created.ID,
-                        new ContainerPathStatParameters { Path = $"{ProbeMount}/{Path.GetFileName(file)}" }, false, cancellationToken).ConfigureAwait(false);
-                    await using var stream = archive.Stream ?? Stream.Null;
-                    await using var reader = new TarReader(stream);
-                    var entry = await reader.GetNextEntryAsync(copyData: true, cancellationToken).ConfigureAwait(false);
-                    using var text = new StreamReader(entry?.DataStream ?? Stream.Null);
-                    _sharesFiles = await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false) == token;
+                    // "Not found" is the answer (the engine does not see the file); a dead connection is the engine lost.
+                    _sharesFiles = await CallAsync(async () =>
+                    {
+                        try
+                        {
+                            var archive = await _client.Containers.GetArchiveFromContainerAsync(created.ID,
+                                new ContainerPathStatParameters { Path = $"{ProbeMount}/{Path.GetFileName(file)}" }, false, cancellationToken).ConfigureAwait(false);
+                            await using var stream = archive.Stream ?? Stream.Null;
+                            await using var reader = new TarReader(stream);
+                            var entry = await reader.GetNextEntryAsync(copyData: true, cancellationToken).ConfigureAwait(false);
+                            using var text = new StreamReader(entry?.DataStream ?? Stream.Null);
+                            return await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false) == token;
+                        }
+                        catch (DockerApiException) { return false; }
+                    }, "reading the probe file back", cancellationToken).ConfigureAwait(false);
                 }
-                catch (DockerApiException) { _sharesFiles = false; }
                 finally
                 {
                     using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
