@@ -54,7 +54,11 @@ public sealed class ExtraEngine : IDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (engine._process.HasExited)
-                throw new InvalidOperationException($"dockerd for {engine.Address} exited: {await engine._process.StandardError.ReadToEndAsync()} {engine.Log()}");
+            {
+                var why = $"dockerd for {engine.Address} exited: {await engine._process.StandardError.ReadToEndAsync()} {engine.Log()}";
+                engine.Dispose(); // its data and run folders go with it
+                throw new InvalidOperationException(why);
+            }
             if ((await engine.DockerAsync("info", "--format", "{{.ServerVersion}}")).ExitCode == 0) return engine;
             await Task.Delay(200);
         }
