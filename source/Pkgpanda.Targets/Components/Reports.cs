@@ -37,19 +37,21 @@ internal sealed class Reports(Log log)
 
     public void Ids(PackageGraph graph, IdResult ids, PackageCache cache, string? planJson)
     {
+        // Checked once per package (a stat and a compare against the tarball's record), then reused below.
+        var cached = ids.Plans.Values.Select(p => p.Id).Where(cache.Contains).ToHashSet();
         var table = new TextTable("PACKAGE", "VARIANT", "ID", "CACHED");
         foreach (var key in graph.Order)
         {
             var known = ids.Plans.TryGetValue(key, out var plan);
-            table.Add(key.Name, Variant.Display(key.Variant), known ? plan!.Id.ToString() : "-", known ? cache.Contains(plan!.Id) ? "yes" : "no" : "-");
+            table.Add(key.Name, Variant.Display(key.Variant), known ? plan!.Id.ToString() : "-", known ? cached.Contains(plan!.Id) ? "yes" : "no" : "-");
         }
         foreach (var line in table.Lines()) Line(line);
-        var cachedCount = ids.Plans.Values.Count(p => cache.Contains(p.Id));
+        var cachedCount = ids.Plans.Values.Count(p => cached.Contains(p.Id));
         Line($"{Plural(graph.Order.Count, "package")}: {cachedCount} cached, {ids.Plans.Count - cachedCount} to build" +
                               (ids.Unresolved.Count > 0 ? $", {ids.Unresolved.Count} without an id" : "") + ".");
         if (planJson is not null)
         {
-            AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, ids, cache.Contains));
+            AtomicFile.WriteAllText(planJson, PlanJson.Render(graph, ids, cached.Contains));
             Line($"Plan written to {planJson}");
         }
         if (ids.Unresolved.Count == 0) return;
