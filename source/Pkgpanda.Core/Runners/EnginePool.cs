@@ -148,8 +148,9 @@ public sealed class EnginePool
 
     /// <summary>
     /// Picks the engine a step will run on before it may start, so its container can be made there ahead (while its
-    /// requires still build, or while it waits for a slot): the least busy one, counting steps already waiting there,
-    /// one holding <paramref name="imageId"/> first. Copies the image there if it is missing. Does not wait for a slot.
+    /// requires still build, or while it waits for a slot): one with a slot that no step waiting there will take, then
+    /// one holding <paramref name="imageId"/>, then the least busy, counting the steps waiting there. Copies the image
+    /// there if it is missing. Does not wait for a slot.
     /// </summary>
     public async Task<EngineReservation> ReserveAsync(string imageId, string imageName, CancellationToken cancellationToken)
     {
@@ -161,7 +162,9 @@ public sealed class EnginePool
                 var live = _slots.Where(s => s.Lost is null).ToList();
                 if (live.Count == 0)
                     throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
-                pick = live.OrderByDescending(s => s.Holds(imageId))
+                // An engine with a slot nobody waits for first, then one that holds the image, then the least busy.
+                pick = live.OrderByDescending(s => s.Running + s.Reserved < s.Engine.Capacity)
+                    .ThenByDescending(s => s.Holds(imageId))
                     .ThenBy(s => (double)(s.Running + s.Reserved) / s.Engine.Capacity)
                     .First();
                 pick.Reserved++;
