@@ -58,6 +58,7 @@ internal sealed class PackageBuilder(BuildContext context)
             var step = Step(plan, src, result, install);
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
+            turn.WillRun();
             ahead = PrepareAheadAsync(plan, step, src, result, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
@@ -65,23 +66,52 @@ internal sealed class PackageBuilder(BuildContext context)
                 return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
             }
             watch.Restart();
-            if (!ahead.IsCompleted) Phase(plan, BuildPhase.Fetching);
-            prepared = await ahead.ConfigureAwait(false);
-
-            Phase(plan, BuildPhase.Activating);
-            var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
-            foreach (var missing in tarballs.Where(t => !File.Exists(t)))
-                throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
-            await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
-            {
-                await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
-                // The result is mounted inside the read-only install root; the mount point must already exist there.
-                Directory.CreateDirectory(Activation.PackageFolder(install, id));
-            }).ConfigureAwait(false);
-
+            // In line for a slot from now (packages take slots in the order they became ready), while the sources and
+            // the container are finished and the requires activated.
+            using var slotWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var slotTask = turn.RunSlotAsync(slotWait.Token);
+            IDisposable? slot = null;
             string engine;
-            using (await turn.RunSlotAsync(cancellationToken).ConfigureAwait(false))
+            try
+            {
+                if (!ahead.IsCompleted) Phase(plan, BuildPhase.Fetching);
+                prepared = await ahead.ConfigureAwait(false);
+
+                Phase(plan, BuildPhase.Activating);
+                var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
+                foreach (var missing in tarballs.Where(t => !File.Exists(t)))
+                    throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
+                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
+                {
+                    await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
+                    // The result is mounted inside the read-only install root; the mount point must already exist there.
+                    Directory.CreateDirectory(Activation.PackageFolder(install, id));
+                }).ConfigureAwait(false);
+
+                slot = await slotTask.ConfigureAwait(false);
                 (engine, prepared) = await RunScriptAsync(plan, step, prepared, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // A slot granted meanwhile is not left taken.
+                if (slot is null)
+                {
+                    await slotWait.CancelAsync().ConfigureAwait(false);
+                    try { slot = await slotTask.ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
+                // A failure stops new work before its slot frees (a lost engine's package is built again, in a slot of its own).
+                if (slot is not null && ex is not EngineLost && !cancellationToken.IsCancellationRequested)
+                {
+                    turn.ReleaseWhenReported(slot);
+                    slot = null;
+                }
+                throw;
+            }
+            finally
+            {
+                slot?.Dispose();
+            }
 
             // The slot is free again: packing overlaps the next package's start.
             Phase(plan, BuildPhase.Packing);

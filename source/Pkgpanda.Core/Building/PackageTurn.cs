@@ -9,19 +9,30 @@ namespace Pkgpanda.Core.Building;
 internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
 {
     private readonly TaskCompletionSource<bool> _requires = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _queue = CancellationTokenSource.CreateLinkedTokenSource(stop);
+    private readonly List<IDisposable> _kept = [];
+    private readonly Lock _lock = new();
+    private Task<bool>? _queued;
+    private bool _wants;
+    private int _claimed;
 
     /// <summary>True once every require was built or is up to date; false when the package will not run.</summary>
     public Task<bool> RequiresBuilt => _requires.Task;
 
-    /// <summary>A turn whose requires are already done (a package run on its own).</summary>
-    public static PackageTurn Ready(SemaphoreSlim slots, CancellationToken stop)
+    /// <summary>
+    /// Says the work will want a slot once its requires are done: the scheduler then puts it in line for one the moment
+    /// they are, so packages get slots in the order they became ready, whatever the work does first.
+    /// </summary>
+    public void WillRun()
     {
-        var turn = new PackageTurn(slots, stop);
-        turn.Decide(true);
-        return turn;
+        lock (_lock) _wants = true;
     }
 
-    internal void Decide(bool runs) => _requires.TrySetResult(runs);
+    internal void Decide(bool runs)
+    {
+        if (!_requires.TrySetResult(runs) || !runs) return;
+        lock (_lock) if (_wants) _queued ??= Queue();
+    }
 
     /// <summary>
     /// Waits for one of the run's slots (how many steps run at once); dispose it when the step is over. Throws
@@ -29,10 +40,45 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     /// </summary>
     public async Task<IDisposable> RunSlotAsync(CancellationToken cancellationToken)
     {
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stop, cancellationToken);
-        await slots.WaitAsync(both.Token).ConfigureAwait(false);
-        return new Held(slots);
+        Task<bool> queued;
+        lock (_lock) queued = _queued ??= Queue();
+        if (await queued.WaitAsync(cancellationToken).ConfigureAwait(false) && Interlocked.Exchange(ref _claimed, 1) == 0)
+            return new Held(slots);
+        throw new OperationCanceledException(stop.IsCancellationRequested ? stop : cancellationToken);
     }
+
+    /// <summary>
+    /// Keeps the slot of a step that failed until the scheduler has heard of the failure (which stops new work by
+    /// default), so no other package starts in it first.
+    /// </summary>
+    public void ReleaseWhenReported(IDisposable slot)
+    {
+        lock (_lock) _kept.Add(slot);
+    }
+
+    /// <summary>The scheduler has the package's result: kept slots free, and a slot granted that nobody took goes back.</summary>
+    internal void Reported()
+    {
+        List<IDisposable> kept;
+        Task<bool>? queued;
+        lock (_lock)
+        {
+            kept = [.. _kept];
+            _kept.Clear();
+            queued = _queued;
+        }
+        foreach (var slot in kept) slot.Dispose();
+        _queue.Cancel();
+        queued?.ContinueWith(t =>
+        {
+            if (t.Result && Interlocked.Exchange(ref _claimed, 1) == 0) slots.Release();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>A place in line for a slot: true once granted, false when the run stopped first. Never faults.</summary>
+    private Task<bool> Queue() =>
+        slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t => t.IsCompletedSuccessfully,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private sealed class Held(SemaphoreSlim slots) : IDisposable
     {

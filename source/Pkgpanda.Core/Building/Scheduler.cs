@@ -24,7 +24,8 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
         RunAsync(graph, async (key, turn, ct) =>
         {
             if (!await turn.RequiresBuilt.ConfigureAwait(false)) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
-            using var slot = await turn.RunSlotAsync(ct).ConfigureAwait(false);
+            // Held until the scheduler has the result, as a failure must stop new work before its slot frees.
+            turn.ReleaseWhenReported(await turn.RunSlotAsync(ct).ConfigureAwait(false));
             return await work(key, ct).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -90,7 +91,9 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
                     if (result.Status == PackageStatus.Failed && !options.ContinueOnFailure) stop.Cancel();
                     return Finish(result);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                // The user's token first: its callbacks (an engine call's, then stop's own) run one after another, so a
+                // cancelled call may get here before stop hears of it.
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stop.IsCancellationRequested)
                 {
                     // Cancelled by the user, or stopped (after a failure) before the package had a slot to run in.
                     return Finish(NotRun(key, watch.Elapsed));
@@ -104,6 +107,8 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
             }
             finally
             {
+                // A failed step's slot is freed only now, after the stop above: nothing new starts in it meanwhile.
+                turn.Reported();
                 turn.Decide(false);
                 begun.TrySetResult();
                 if (holds) underWay.Release();
