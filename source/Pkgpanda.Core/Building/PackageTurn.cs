@@ -12,9 +12,8 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     private readonly CancellationTokenSource _queue = CancellationTokenSource.CreateLinkedTokenSource(stop);
     private readonly List<IDisposable> _kept = [];
     private readonly Lock _lock = new();
-    private Task<bool>? _queued;
+    private Place? _queued;
     private bool _wants;
-    private int _claimed;
 
     /// <summary>True once every require was built or is up to date; false when the package will not run.</summary>
     public Task<bool> RequiresBuilt => _requires.Task;
@@ -40,10 +39,10 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     /// </summary>
     public async Task<IDisposable> RunSlotAsync(CancellationToken cancellationToken)
     {
-        Task<bool> queued;
-        lock (_lock) queued = _queued ??= Queue();
-        if (await queued.WaitAsync(cancellationToken).ConfigureAwait(false) && Interlocked.Exchange(ref _claimed, 1) == 0)
-            return new Held(slots);
+        Place place;
+        lock (_lock) place = _queued ??= Queue();
+        if (await place.Granted.WaitAsync(cancellationToken).ConfigureAwait(false) && Interlocked.Exchange(ref place.Claimed, 1) == 0)
+            return new Held(this);
         throw new OperationCanceledException(stop.IsCancellationRequested ? stop : cancellationToken);
     }
 
@@ -60,33 +59,50 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     internal void Reported()
     {
         List<IDisposable> kept;
-        Task<bool>? queued;
         lock (_lock)
         {
             kept = [.. _kept];
             _kept.Clear();
-            queued = _queued;
         }
         foreach (var slot in kept) slot.Dispose();
-        _queue.Cancel();
-        queued?.ContinueWith(t =>
+        Place? left;
+        lock (_lock)
         {
-            if (t.Result && Interlocked.Exchange(ref _claimed, 1) == 0) slots.Release();
+            left = _queued;
+            _queued = null;
+        }
+        _queue.Cancel();
+        left?.Granted.ContinueWith(t =>
+        {
+            if (t.Result && Interlocked.Exchange(ref left.Claimed, 1) == 0) slots.Release();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>A place in line for a slot: true once granted, false when the run stopped first. Never faults.</summary>
-    private Task<bool> Queue() =>
-        slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t => t.IsCompletedSuccessfully,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    private Place Queue() => new(slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t => t.IsCompletedSuccessfully,
+        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
 
-    private sealed class Held(SemaphoreSlim slots) : IDisposable
+    /// <summary>A slot given back: a package built again (its engine was lost) gets in line anew.</summary>
+    private void Release()
+    {
+        lock (_lock) _queued = null;
+        slots.Release();
+    }
+
+    private sealed class Place(Task<bool> granted)
+    {
+        public Task<bool> Granted { get; } = granted;
+        /// <summary>1 once the slot went to the work (or back to the scheduler).</summary>
+        public int Claimed;
+    }
+
+    private sealed class Held(PackageTurn turn) : IDisposable
     {
         private int _released;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) slots.Release();
+            if (Interlocked.Exchange(ref _released, 1) == 0) turn.Release();
         }
     }
 }
