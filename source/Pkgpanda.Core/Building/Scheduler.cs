@@ -70,7 +70,9 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
                 begun.TrySetResult();
 
                 var done = await Task.WhenAll(requires).ConfigureAwait(false);
-                var broken = done.FirstOrDefault(r => r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun);
+                // A failure behind a require names the package better than a require that was merely not run.
+                var broken = done.FirstOrDefault(r => r.Status is PackageStatus.Failed or PackageStatus.Skipped)
+                             ?? done.FirstOrDefault(r => r.Status == PackageStatus.NotRun);
                 if (broken is not null)
                 {
                     turn.Decide(false);
