@@ -55,7 +55,7 @@ for i in $(seq "$RUNS"); do
         "$(awk "BEGIN { print ($activate - $fetch) * 1e9 }")" \
         "$(awk "BEGIN { print ($building - $activate) * 1e9 }")" \
         "$create" "$start" "$die" \
-        "$(awk "BEGIN { print ($packing - $building - $start) * 1e9 }")" \
+        "$(awk "BEGIN { print ($packing - $building) * 1e9 - $start }")" \
         "$(awk "BEGIN { print ($done - $packing) * 1e9 }")" \
         "$(awk "BEGIN { print $total - $startup }")" \
         "$(awk "BEGIN { print ($packing - $building) * 1e9 }")")

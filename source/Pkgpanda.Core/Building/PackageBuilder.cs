@@ -88,6 +88,8 @@ internal sealed class PackageBuilder(BuildContext context)
                     Directory.CreateDirectory(Activation.PackageFolder(install, id));
                 }).ConfigureAwait(false);
 
+                // Where the engine does not share our files, the activated requires travel now, while the slot is awaited.
+                if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);
                 slot = await slotTask.ConfigureAwait(false);
                 (engine, prepared) = await RunScriptAsync(plan, step, prepared, cancellationToken).ConfigureAwait(false);
             }

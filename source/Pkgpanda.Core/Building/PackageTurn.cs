@@ -79,8 +79,15 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     }
 
     /// <summary>A place in line for a slot: true once granted, false when the run stopped first. Never faults.</summary>
-    private Place Queue() => new(slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t => t.IsCompletedSuccessfully,
-        CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+    /// <remarks>A semaphore's cancelled waiter leaves its line a moment later; a slot freed in between (a failed step's, freed
+    /// right after the stop) goes back rather than start new work after the stop.</remarks>
+    private Place Queue() => new(slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t =>
+    {
+        if (!t.IsCompletedSuccessfully) return false;
+        if (!_queue.IsCancellationRequested) return true;
+        slots.Release();
+        return false;
+    }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
 
     /// <summary>A slot given back: a package built again (its engine was lost) gets in line anew.</summary>
     private void Release()

@@ -237,16 +237,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken);
 
     /// <summary>Starts a created container, streams its output until it exits and brings its output back.</summary>
-    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, IProgress<string> output, CancellationToken cancellationToken)
+    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, IProgress<string> output, CancellationToken cancellationToken)
     {
         try
         {
-            if (!binds)
-            {
-                var late = step.Inputs.Where(i => i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
-                if (step.Output is { } o) late.Add((o.HostPath, o.ContainerPath));
-                if (late.Count > 0) await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false);
-            }
+            if (!binds && !sent) await SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
             var logs = PumpAsync(stream, output, cancellationToken);
             await CallAsync(() => _client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
                 $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
@@ -266,6 +261,19 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
+    /// <summary>The deferred inputs and the output folder's starting content, after the inputs sent at the prepare.</summary>
+    private async Task SendLateAsync(string container, BuildStep step, CancellationToken cancellationToken)
+    {
+        var late = step.Inputs.Where(i => i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
+        if (step.Output is { } o) late.Add((o.HostPath, o.ContainerPath));
+        if (late.Count == 0) return;
+        try { await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false); }
+        catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw await Broken(step, lost).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Queues the removal of a container whose step is over; <see cref="FlushAsync"/> waits for it.</summary>
     private void RemoveLater(string container)
     {
@@ -276,6 +284,14 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private sealed class PreparedContainer(DockerRunner engine, BuildStep step, string container, bool binds, MultiplexedStream stream) : IPreparedStep
     {
         private int _state; // 0 prepared, 1 ran (its removal is queued or done)
+        private bool _sent;
+
+        public async Task CompleteInputsAsync(CancellationToken cancellationToken)
+        {
+            if (binds || _sent || Volatile.Read(ref _state) != 0) return;
+            await engine.SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
+            _sent = true;
+        }
 
         public async Task<long> RunAsync(IProgress<string> output, CancellationToken cancellationToken)
         {
@@ -283,7 +299,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             try
             {
                 long exitCode;
-                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, output, cancellationToken).ConfigureAwait(false);
+                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, output, cancellationToken).ConfigureAwait(false);
                 // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
                 engine.RemoveLater(container);
                 return exitCode;

@@ -36,6 +36,12 @@ public interface IRunner
 /// </summary>
 public interface IPreparedStep : IAsyncDisposable
 {
+    /// <summary>
+    /// The deferred inputs are final (the requires are activated): a runner that ships files sends them now, while the
+    /// step still waits for a slot, so its start costs less. Optional: <see cref="RunAsync"/> sends what was not sent.
+    /// </summary>
+    Task CompleteInputsAsync(CancellationToken cancellationToken);
+
     /// <summary>Sends the deferred inputs, starts the step, waits for it and brings its output back; returns the exit code.</summary>
     Task<long> RunAsync(IProgress<string> output, CancellationToken cancellationToken);
 }
@@ -43,6 +49,8 @@ public interface IPreparedStep : IAsyncDisposable
 /// <summary>The prepared step of a runner that prepares nothing ahead: it all happens in <see cref="RunAsync"/>.</summary>
 internal sealed class UnpreparedStep(IRunner runner, BuildStep step) : IPreparedStep
 {
+    public Task CompleteInputsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<long> RunAsync(IProgress<string> output, CancellationToken cancellationToken) => runner.RunAsync(step, output, cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
