@@ -43,13 +43,37 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
         {
             foreach (var m in t.GetMembers(flags | BindingFlags.DeclaredOnly))
             {
-                if (m.GetCustomAttribute<ParameterAttribute>() is not { } attr) continue;
+                if (ParameterOf(m) is not { } attr) continue;
                 var type = m switch { FieldInfo f => f.FieldType, PropertyInfo p => p.PropertyType, _ => null };
                 if (type is null) continue;
                 result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.Value, attr.IsPath));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The member's [Parameter], read from its metadata: instantiating attributes through reflection sets their
+    /// properties by emitted invoke stubs, which a run would compile for every parameter.
+    /// </summary>
+    private static ParameterAttribute? ParameterOf(MemberInfo member)
+    {
+        foreach (var data in member.CustomAttributes)
+        {
+            if (data.AttributeType != typeof(ParameterAttribute)) continue;
+            var attribute = new ParameterAttribute(data.ConstructorArguments is [{ Value: string description }] ? description : null);
+            foreach (var named in data.NamedArguments)
+                switch (named.MemberName)
+                {
+                    case nameof(ParameterAttribute.Name): attribute.Name = (string?)named.TypedValue.Value; break;
+                    case nameof(ParameterAttribute.Separator): attribute.Separator = (char)named.TypedValue.Value!; break;
+                    case nameof(ParameterAttribute.Value): attribute.Value = (string?)named.TypedValue.Value; break;
+                    case nameof(ParameterAttribute.IsPath): attribute.IsPath = (bool)named.TypedValue.Value!; break;
+                    default: throw new InvalidOperationException($"[Parameter] has a property {named.MemberName} that ParameterBinder.ParameterOf does not read.");
+                }
+            return attribute;
+        }
+        return null;
     }
 
     public void Bind(object build, IReadOnlyList<ParameterInfo> parameters)
