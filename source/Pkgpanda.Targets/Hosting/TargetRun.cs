@@ -28,7 +28,12 @@ internal static class TargetRun
         var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, cancellation.Token).ConfigureAwait(false);
         output.Summary(plan, ok, watch.Elapsed);
         resume.Finished(ok);
-        if (output.Verbosity >= Verbosity.Verbose) output.Log(LogLevel.Debug, timings.Describe(plan));
+        if (output.Verbosity >= Verbosity.Verbose)
+        {
+            // Which program ran: build.sh's quick one, or the composite one it compiles in the background (issue 14).
+            output.Log(LogLevel.Debug, $"Program: {AppContext.BaseDirectory}");
+            output.Log(LogLevel.Debug, timings.Describe(plan));
+        }
         if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCode.Cancelled;
         return ok ? ExitCode.Succeeded : ExitCode.Failed;
     }

@@ -34,6 +34,7 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     public static readonly string[] HostFileOptions = ["Target", "Skip", "Verbosity", "NoLogo", "Host"];
 
     private List<(string Path, Dictionary<string, JsonElement> Values)>? _files;
+    private List<(string Key, string Value)>? _environment;
 
     public static IReadOnlyList<ParameterInfo> Discover(Type buildType)
     {
@@ -120,9 +121,10 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     {
         var want = Arguments.Normalize(p.Name);
         string? found = null;
-        foreach (var (key, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        // The environment sorted and normalised once, not once per parameter.
+        _environment ??= environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (Arguments.Normalize(e.Key), e.Value)).ToList();
+        foreach (var (k, value) in _environment)
         {
-            var k = Arguments.Normalize(key);
             if (k == want) { found = value; break; }
             if (k == "nuke" + want) found ??= value;
         }
