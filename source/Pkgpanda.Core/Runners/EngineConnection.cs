@@ -27,10 +27,10 @@ internal sealed class EngineConnection : IAuthProvider
         if (tls is null) return;
         _credentials = new CertificateCredentials(tls.ClientCertificate)
         {
-            ServerCertificateValidationCallback = (request, certificate, _, errors) =>
+            ServerCertificateValidationCallback = (request, certificate, presented, errors) =>
             {
                 var host = (request as System.Net.Security.SslStream)?.TargetHostName ?? address;
-                _distrust = tls.Distrust(certificate, errors, host);
+                _distrust = tls.Distrust(certificate, errors, host, presented);
                 return _distrust is null;
             },
         };

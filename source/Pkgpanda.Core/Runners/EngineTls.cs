@@ -51,9 +51,10 @@ public sealed class EngineTls
 
     /// <summary>
     /// Null when <paramref name="certificate"/> (what the engine at <paramref name="host"/> presented) is signed by our
-    /// CA and names that host; else why not, in words for a message.
+    /// CA (through the <paramref name="presented"/> intermediates, if any) and names that host; else why not, in words
+    /// for a message. The system's trusted roots play no part: only our CA vouches for an engine.
     /// </summary>
-    public string? Distrust(X509Certificate? certificate, SslPolicyErrors errors, string host)
+    public string? Distrust(X509Certificate? certificate, SslPolicyErrors errors, string host, X509Chain? presented = null)
     {
         if (certificate is null) return "it presented no certificate";
         using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
@@ -61,6 +62,9 @@ public sealed class EngineTls
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_loaded.Value.Authorities);
+        if (presented is not null)
+            foreach (var element in presented.ChainElements)
+                if (element.Certificate.Thumbprint != server.Thumbprint) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         if (!chain.Build(server))
         {
             var status = chain.ChainStatus.Select(s => s.Status).FirstOrDefault(s => s != X509ChainStatusFlags.NoError);

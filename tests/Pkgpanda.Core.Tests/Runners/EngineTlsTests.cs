@@ -1,4 +1,6 @@
 using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Pkgpanda.Core.Runners;
 using Pkgpanda.EndToEnd.Tests;
 
@@ -77,12 +79,38 @@ public class EngineTlsTests
         ca.WriteServer(tree.PathOf("ours"));
         other.WriteServer(tree.PathOf("theirs"));
         var tls = new EngineTls(tree.PathOf("client"));
-        using var ours = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(tree.PathOf("ours/server-cert.pem")));
-        using var theirs = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(tree.PathOf("theirs/server-cert.pem")));
+        using var ours = X509Certificate2.CreateFromPem(File.ReadAllText(tree.PathOf("ours/server-cert.pem")));
+        using var theirs = X509Certificate2.CreateFromPem(File.ReadAllText(tree.PathOf("theirs/server-cert.pem")));
 
         tls.Distrust(ours, SslPolicyErrors.RemoteCertificateChainErrors, "127.0.0.1").ShouldBeNull();
         tls.Distrust(theirs, SslPolicyErrors.None, "127.0.0.1").ShouldNotBeNull().ShouldContain($"is not signed by the CA in {tree.PathOf("client/ca.pem")}");
         tls.Distrust(ours, SslPolicyErrors.RemoteCertificateNameMismatch, "build-2.example").ShouldNotBeNull().ShouldContain("does not name build-2.example");
         tls.Distrust(null, SslPolicyErrors.RemoteCertificateNotAvailable, "127.0.0.1").ShouldBe("it presented no certificate");
+    }
+
+    [Fact]
+    public void An_engine_certificate_issued_by_an_intermediate_of_our_CA_is_trusted_through_the_chain_it_presents()
+    {
+        using var tree = new TempTree();
+        using var ca = new TlsCertificates("test-ca");
+        ca.WriteClient(tree.Root);
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=test-intermediate", intermediateKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        using var issued = request.Create(ca.Authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3]);
+        using var intermediate = issued.CopyWithPrivateKey(intermediateKey);
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = new CertificateRequest("CN=engine", serverKey, HashAlgorithmName.SHA256);
+        using var server = serverRequest.Create(intermediate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [4, 5, 6]);
+        var tls = new EngineTls(tree.Root);
+
+        tls.Distrust(server, SslPolicyErrors.RemoteCertificateChainErrors, "127.0.0.1").ShouldNotBeNull();
+        using var presented = new X509Chain();
+        presented.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        presented.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        presented.ChainPolicy.ExtraStore.Add(issued);
+        presented.Build(server);
+        tls.Distrust(server, SslPolicyErrors.RemoteCertificateChainErrors, "127.0.0.1", presented).ShouldBeNull();
     }
 }
