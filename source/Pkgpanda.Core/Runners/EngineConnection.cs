@@ -47,28 +47,27 @@ internal sealed class EngineConnection : IAuthProvider
 
     private EnvironmentFault Refused(string cause, Exception inner) => new($"The Docker engine at {_address} {cause}.", inner);
 
+    // OpenSSL's words for the alert an engine sends when it refuses our certificate, and for a reply that is not TLS.
+    private static readonly string[] RefusedCertificate = ["bad certificate", "unknown ca", "certificate required", "certificate unknown", "certificate expired", "unsupported certificate"];
+    private static readonly string[] NotTls = ["wrong version number", "corrupted frame", "packet length too long", "record layer failure", "http request"];
+
     /// <summary>What went wrong with TLS in <paramref name="ex"/>, or null when it is not about TLS (the runner words the rest).</summary>
     private EnvironmentFault? Explain(Exception ex)
     {
+        if (_tls is null) return null;
         var chain = Chain(ex).ToList();
         var text = string.Join(" | ", chain.Select(e => e.Message));
-        if (_tls is null)
-            return null;
-        if (chain.Any(e => e is AuthenticationException) && _distrust is { } why)
-            return Refused($"is not trusted: {why}; check the address, or put the CA that signed the engine's certificate (its dockerd --tlscacert) there", ex);
-        if (text.Contains("alert", StringComparison.OrdinalIgnoreCase) &&
-            (text.Contains("bad certificate", StringComparison.OrdinalIgnoreCase) || text.Contains("unknown ca", StringComparison.OrdinalIgnoreCase) ||
-             text.Contains("certificate required", StringComparison.OrdinalIgnoreCase) || text.Contains("certificate unknown", StringComparison.OrdinalIgnoreCase) ||
-             text.Contains("certificate expired", StringComparison.OrdinalIgnoreCase) || text.Contains("unsupported certificate", StringComparison.OrdinalIgnoreCase)))
+        bool Says(string[] words) => words.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase));
+        // With TLS 1.3 (the native transport) the refusal comes after the handshake, as a read error: not only in AuthenticationException.
+        if (text.Contains("alert", StringComparison.OrdinalIgnoreCase) && Says(RefusedCertificate))
             return Refused($"refused our client certificate {_tls.ClientCertPath}: it is not signed by a CA the engine trusts (its dockerd --tlscacert), or has expired", ex);
-        if (chain.Any(e => e is AuthenticationException) &&
-            (text.Contains("wrong version number", StringComparison.OrdinalIgnoreCase) || text.Contains("corrupted frame", StringComparison.OrdinalIgnoreCase) || text.Contains("packet length too long", StringComparison.OrdinalIgnoreCase) ||
-             text.Contains("record layer failure", StringComparison.OrdinalIgnoreCase) || text.Contains("http request", StringComparison.OrdinalIgnoreCase)))
+        if (!chain.Any(e => e is AuthenticationException)) return null;
+        if (_distrust is { } why)
+            return Refused($"is not trusted: {why}; check the address, or put the CA that signed the engine's certificate (its dockerd --tlscacert) there", ex);
+        if (Says(NotTls))
             return Refused("does not speak TLS on that port (it answers plain HTTP): point the address at the engine's TLS port (dockerd --tlsverify -H tcp://0.0.0.0:2376), " +
                            "or leave out the client certificates (EngineTls.Resolve(certPath))", ex);
-        if (chain.Any(e => e is AuthenticationException))
-            return Refused($"ended the TLS handshake: {chain[^1].Message.TrimEnd('.')}", ex);
-        return null;
+        return Refused($"could not complete the TLS handshake: {chain[^1].Message.TrimEnd('.')}", ex);
     }
 
     private static IEnumerable<Exception> Chain(Exception ex)
