@@ -41,16 +41,26 @@ public class EngineTlsTests(ITestOutputHelper output)
         // The docker CLI's own convention reaches it too: DOCKER_TLS_VERIFY with DOCKER_CERT_PATH (and DOCKER_HOST).
         var cli = await Cli.RunAsync(["--target", "Hash", "--packages-dir", remote.Root],
             environment: new Dictionary<string, string>(Env("1", certs)) { ["DOCKER_HOST"] = engine.TlsAddress! });
+        // DOCKER_TLS_VERIFY alone: the certificates in ~/.docker.
+        var home = Path.Combine(remote.Repository, "home");
+        ca.WriteClient(Path.Combine(home, ".docker"));
+        var byHome = await Cli.RunAsync(["--target", "Hash", "--packages-dir", remote.Root],
+            environment: new Dictionary<string, string>(Env("1")) { ["DOCKER_HOST"] = engine.TlsAddress!, ["HOME"] = home });
 
         one.ExitCode.ShouldBe(0, one.ToString());
         two.ExitCode.ShouldBe(0, two.ToString());
         cli.ExitCode.ShouldBe(0, cli.ToString());
+        byHome.ExitCode.ShouldBe(0, byHome.ToString());
         var a = Tarballs(local.Root);
         var b = Tarballs(remote.Root);
         a.Count.ShouldBe(4);
         b.Keys.Order().ShouldBe(a.Keys.Order());
         foreach (var (name, bytes) in a) b[name].ShouldBe(bytes, $"{name} differs between the local build and the one over TLS");
-        foreach (var id in a.Keys.Select(k => k[..^".tar.xz".Length])) cli.Output.ShouldContain(id);
+        foreach (var id in a.Keys.Select(k => k[..^".tar.xz".Length]))
+        {
+            cli.Output.ShouldContain(id);
+            byHome.Output.ShouldContain(id);
+        }
         two.Output.ShouldContain($"on {engine.TlsAddress}");
         two.Output.ShouldContain($"on {plain.Address}");
         (await engine.StartedContainersAsync()).ShouldBeGreaterThan(0);
