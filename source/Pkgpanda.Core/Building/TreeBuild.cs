@@ -16,12 +16,14 @@ public static class TreeBuild
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
         // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
-        // nothing to build starts no container, so it leaves that to the next build.
-        if (graph.Order.Any(k => !context.Cache.Contains(plans[k].Id)))
+        // nothing to build starts no container and asks no engine anything, so it leaves that to the next build.
+        var anything = graph.Order.Any(k => !context.Cache.Contains(plans[k].Id));
+        if (anything)
             await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
         // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
         context.Cache.RemoveAbandoned();
-        await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
+        if (anything)
+            await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
         var builder = new PackageBuilder(context);
         try
         {
