@@ -22,6 +22,10 @@
 #
 # Usage: benchmarks/pkgpanda.sh [SRC=/work/dcos] [L=5] [W=6] [S=1] [P=6]
 #        BLOB=0 skips the real-binaries package; BLOB_FILES="file..." chooses its content (default gcc's cc1, cc1plus).
+#        CC_IMAGE=<local image with sh, cc, make> adds a real compile: SQLite from its autoconf tarball (from the npm
+#        package sqlite3, which ships it in deps/: `npm pack`, or COMPILE_TARBALL=<path>) and a C program linked against
+#        it, built by both. One way to make such an image without a registry: `debootstrap --variant=minbase
+#        --include=gcc,make,libc6-dev bookworm DIR <your Debian mirror>` then `tar -C DIR -c . | docker import - NAME`.
 # Not a test: figures depend on the machine and its load (printed).
 set -euo pipefail
 SRC=${1:-/work/dcos}; L=${2:-5}; W=${3:-6}; S=${4:-1}; P=${5:-6}
@@ -110,18 +114,11 @@ make_tree() {
     done
 }
 
-# Runs mkpanda tree in a tree; the run's docker events (creates of pkgpanda's containers, image pulls) are read back
-# afterwards with --since/--until, so nothing runs beside the timed command.
 pp_run() {
     local dir=$1 log=$2
     (cd "$dir" && "$WORK/mkpanda" tree) >"$log" 2>&1 || { tail -30 "$log"; fail "mkpanda tree failed in $dir (log above)"; }
-}
-pp_events() {  # since until -> "<containers created> <pulls>"
-    local ev; ev=$(docker events --since "$1" --until "$2" --filter type=container --filter event=create \
-        --format '{{.Actor.Attributes.name}}' 2>/dev/null | grep -c '^package-\(builder\|cleaner\)-' || true)
-    local pulls; pulls=$(docker events --since "$1" --until "$2" --filter type=image --filter event=pull \
-        --format '{{.Actor.ID}}' 2>/dev/null | wc -l)
-    echo "$ev $pulls"
+    # docker run says "Unable to find image" before it pulls; the traced run refuses `docker pull` itself.
+    ! grep -q -e 'Unable to find image' -e 'Pulling from' "$log" || fail "an image was pulled during pkgpanda's run in $dir"
 }
 ours() { "$ROOT/build.sh" --target Build --packages-dir "$1" --parallel "$P" >"$2" 2>&1 || { tail -30 "$2"; fail "build.sh failed in $1 (log above)"; }; }
 
@@ -173,9 +170,7 @@ tail -n "$half" "$WORK/trace-cold" | awk '
 printf '  no-op, per package: %s docker command(s) (%s)\n' "$(( $(wc -l <"$WORK/trace-noop") / 2 ))" "$(cut -d' ' -f3-4 "$WORK/trace-noop" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 
 # --- the timed runs --------------------------------------------------------------------------------------------------
-since=$(date +%s); t0=$(now); pp_run "$WORK/pp" "$WORK/pp-cold.log"; pp_cold=$(elapsed "$t0")
-read -r pp_containers pp_pulls <<<"$(pp_events "$since" "$(( $(date +%s) + 1 ))")"
-[ "$pp_pulls" = 0 ] || fail "an image was pulled during pkgpanda's cold run"
+t0=$(now); pp_run "$WORK/pp" "$WORK/pp-cold.log"; pp_cold=$(elapsed "$t0")
 [ "$(grep -c '^Package built.' "$WORK/pp-cold.log")" = "$N" ] || fail "pkgpanda's cold run did not build $N packages"
 t0=$(now); ours "$WORK/ours" "$WORK/ours-cold.log"; ours_cold=$(elapsed "$t0")
 grep -q "$N built" "$WORK/ours-cold.log" || { tail -5 "$WORK/ours-cold.log"; fail "our cold run did not build $N packages"; }
@@ -204,11 +199,22 @@ printf '%-34s %9.2fs %9.2fs %8.2fx  >= 10x %s\n' "cold build of the tree" "$pp_c
 printf '%-34s %9.2fs %9.2fs %8.2fx  >= 4x %s\n' "no-op rebuild (median of 3)" "$pp_noop" "$ours_noop" "$(calc "$pp_noop / $ours_noop")" \
     "$(awk "BEGIN { print ($pp_noop / $ours_noop >= 4) ? \"(met)\" : \"(not met)\" }")"
 printf '  no-op runs: pkgpanda %s s; ours %s s\n' "${pp_noops[*]}" "${ours_noops[*]}"
-printf '  pkgpanda cold: one package at a time, %s containers for %s packages (%.2f s per package, %.2f s over the sleep), 0 pulls\n' \
-    "$pp_containers" "$N" "$(calc "$pp_cold / $N")" "$(calc "$pp_cold / $N - $S")"
+printf '  pkgpanda cold: one package at a time, %.2f s per package (%.2f s over the sleep); no image pulled\n' \
+    "$(calc "$pp_cold / $N")" "$(calc "$pp_cold / $N - $S")"
 printf '  package ids equal in both: %s of %s\n' "$same" "$N"
 printf '  tarballs of the %s packages: pkgpanda %s B, ours %s B (ours/pkgpanda %.4f); per package (pkgpanda/ours B):%s\n' \
     "$N" "$pp_bytes" "$ours_bytes" "$(calc "$ours_bytes / $pp_bytes")" "$(echo "$sizes" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ / /')"
+
+# A throw-away HTTP server for $WORK/www on 127.0.0.1 (sources of url_extract packages); sets $port.
+serve() {
+    [ -n "$http_pid" ] && return
+    mkdir -p "$WORK/www"
+    port=$("$WORK/venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$WORK/venv/bin/python" -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$port" >"$WORK/http.log" 2>&1 &
+    http_pid=$!
+    for _ in $(seq 50); do "$WORK/venv/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && return; sleep 0.1; done
+    fail "the HTTP server on 127.0.0.1:$port did not start"
+}
 
 # --- one package of real binaries, url_extract from 127.0.0.1 -----------------------------------------------------------
 if [ "${BLOB:-1}" != 0 ]; then
@@ -218,17 +224,25 @@ if [ "${BLOB:-1}" != 0 ]; then
     cp $files "$WORK/blobsrc/blob-1/bin/"
     tar -C "$WORK/blobsrc" -czf "$WORK/www/blob-1.tar.gz" blob-1
     sha=$(sha1sum "$WORK/www/blob-1.tar.gz" | cut -d' ' -f1)
-    port=$("$WORK/venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    "$WORK/venv/bin/python" -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$port" >"$WORK/http.log" 2>&1 &
-    http_pid=$!
-    for _ in $(seq 50); do "$WORK/venv/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break; sleep 0.1; done
+    serve
     for t in pp-blob ours-blob; do
         mkdir -p "$WORK/$t/blob"; echo '{}' >"$WORK/$t/treeinfo.json"
         printf '{"single_source": {"kind": "url_extract", "url": "http://127.0.0.1:%s/blob-1.tar.gz", "sha1": "%s"}}\n' "$port" "$sha" >"$WORK/$t/blob/buildinfo.json"
         printf '#!/bin/sh\nset -e\ncp -a /pkg/src/blob/. "$PKG_PATH/"\n' >"$WORK/$t/blob/build"; chmod +x "$WORK/$t/blob/build"
     done
-    t0=$(now); pp_run "$WORK/pp-blob" "$WORK/pp-blob.log"; pp_blob_t=$(elapsed "$t0")
-    t0=$(now); ours "$WORK/ours-blob" "$WORK/ours-blob.log"; ours_blob_t=$(elapsed "$t0")
+    : >"$WORK/docker.trace"
+    t0=$(now); PATH="$WORK/bin:$PATH" pp_run "$WORK/pp-blob" "$WORK/pp-blob.log"; pp_blob_t=$(elapsed "$t0")
+    t0=$(now); "$ROOT/build.sh" --target Build --packages-dir "$WORK/ours-blob" --verbose >"$WORK/ours-blob.log" 2>&1 ||
+        { tail -30 "$WORK/ours-blob.log"; fail "build.sh failed on the real-binaries package"; }
+    ours_blob_t=$(elapsed "$t0")
+    # pkgpanda's phases from its docker commands (inspect, cleaner, builder, cleaner): fetch + extract + activation
+    # lie between the first cleaner and the builder, tar.xz between the builder and the second cleaner.
+    pp_phases=$(grep -v '^0 0' "$WORK/docker.trace" | awk '/ run /{ r[++n] = $1 " " $2 } / rm /{ e[n] = $2 }
+        END { split(r[1], a); split(r[2], b); split(r[3], c)
+              printf "fetch+extract+activate %.1f s, container %.1f s, tar.xz %.1f s", b[1] - e[1], e[2] - b[1], c[1] - e[2] }')
+    phase() { sed -n "s/.*blob: $1 at \([0-9.]*\)s.*/\1/p" "$WORK/ours-blob.log" | tail -n1; }
+    ours_phases=$(awk -v f="$(phase fetching)" -v a="$(phase activating)" -v b="$(phase building)" -v p="$(phase packing)" -v d="$(phase done)" \
+        'BEGIN { printf "fetch+extract %.1f s, activate %.1f s, container %.1f s, pack %.1f s", a - f, b - a, p - b, d - p }')
     pt=$(ls "$WORK/pp-blob/cache/packages/blob/"*.tar.xz); ot=$(ls "$WORK/ours-blob/cache/packages/blob/"*.tar.xz)
     ps=$(stat -c %s "$pt"); os=$(stat -c %s "$ot")
     raw=$(du -cb $files | tail -1 | cut -f1)
@@ -237,8 +251,64 @@ if [ "${BLOB:-1}" != 0 ]; then
     xz6=$(tar -C "$WORK/x" -c . | xz -6 -T1 | wc -c)
     printf '\none package of real binaries (%s, %s MB), url_extract from 127.0.0.1, cold build:\n' \
         "$(for f in $files; do basename "$f"; done | tr '\n' ' ' | sed 's/ $//')" "$(calc "$raw / 1000000")"
-    printf '  pkgpanda %.2f s, tarball %s B;  ours %.2f s, tarball %s B;  ours/pkgpanda size %.4f, tar | xz -6 -T1 %s B (ours/that %.4f); ids %s\n' \
-        "$pp_blob_t" "$ps" "$ours_blob_t" "$os" "$(calc "$os / $ps")" "$xz6" "$(calc "$os / $xz6")" \
+    printf '  pkgpanda %6.2f s (%s), tarball %s B\n' "$pp_blob_t" "$pp_phases" "$ps"
+    printf '  ours     %6.2f s (%s), tarball %s B\n' "$ours_blob_t" "$ours_phases" "$os"
+    printf '  time ours/pkgpanda %.2f; size ours/pkgpanda %.4f; tar | xz -6 -T1 of the same files %s B (ours/that %.4f); ids %s\n' \
+        "$(calc "$ours_blob_t / $pp_blob_t")" "$(calc "$os / $ps")" "$xz6" "$(calc "$os / $xz6")" \
         "$([ "$(basename "$pt")" = "$(basename "$ot")" ] && echo equal || echo differ)"
+fi
+# --- a real compile: SQLite from its autoconf tarball, and a C program using it, in a local image with cc -------------
+if [ -n "${CC_IMAGE:-}" ]; then
+    docker image inspect "$CC_IMAGE" >/dev/null 2>&1 || fail "CC_IMAGE $CC_IMAGE is not on the engine (this script never pulls)"
+    docker run --rm --network none "$CC_IMAGE" sh -c 'command -v cc && command -v make' >/dev/null || fail "CC_IMAGE $CC_IMAGE has no cc or make"
+    serve
+    tarball=${COMPILE_TARBALL:-}
+    if [ -z "$tarball" ]; then   # the npm package sqlite3 ships SQLite's autoconf tarball in deps/
+        mkdir -p "$WORK/npm"
+        (cd "$WORK/npm" && npm pack --silent "${COMPILE_NPM:-sqlite3@6.0.1}" >/dev/null 2>"$WORK/npm.log") || { cat "$WORK/npm.log"; fail "npm pack ${COMPILE_NPM:-sqlite3@6.0.1} failed"; }
+        tar -C "$WORK/npm" -xzf "$WORK/npm/"*.tgz --wildcards 'package/deps/sqlite-autoconf-*.tar.gz'
+        tarball=$(ls "$WORK/npm/package/deps/"sqlite-autoconf-*.tar.gz)
+    fi
+    cp "$tarball" "$WORK/www/"; tname=$(basename "$tarball"); sha=$(sha1sum "$tarball" | cut -d' ' -f1)
+    for t in pp-cc ours-cc; do
+        mkdir -p "$WORK/$t/sqlite" "$WORK/$t/sqlite-user"; echo '{}' >"$WORK/$t/treeinfo.json"
+        printf '{"docker": "%s", "single_source": {"kind": "url_extract", "url": "http://127.0.0.1:%s/%s", "sha1": "%s"}}\n' \
+            "$CC_IMAGE" "$port" "$tname" "$sha" >"$WORK/$t/sqlite/buildinfo.json"
+        printf '#!/bin/sh\nset -e\ncd /pkg/src/sqlite\n./configure --prefix="$PKG_PATH" >/dev/null\nmake -j"$NUM_CORES" >/dev/null\nmake install >/dev/null\n' >"$WORK/$t/sqlite/build"
+        printf '{"docker": "%s", "requires": ["sqlite"]}\n' "$CC_IMAGE" >"$WORK/$t/sqlite-user/buildinfo.json"
+        cat >"$WORK/$t/sqlite-user/build" <<'SH'
+#!/bin/sh
+set -e
+mkdir -p "$PKG_PATH/bin" /tmp/u
+cat >/tmp/u/main.c <<'C'
+#include <stdio.h>
+#include <sqlite3.h>
+static int row(void *u, int n, char **v, char **c) { (void)u; (void)n; (void)c; printf("%s\n", v[0]); return 0; }
+int main(void) {
+    sqlite3 *db;
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;
+    return sqlite3_exec(db, "select 'sqlite ' || sqlite_version() || ', ' || (6 * 7)", row, 0, 0) != SQLITE_OK;
+}
+C
+cc -O2 -I/opt/mesosphere/include -o "$PKG_PATH/bin/sqlite-user" /tmp/u/main.c -L/opt/mesosphere/lib -lsqlite3
+LD_LIBRARY_PATH=/opt/mesosphere/lib "$PKG_PATH/bin/sqlite-user"
+SH
+        chmod +x "$WORK/$t/sqlite/build" "$WORK/$t/sqlite-user/build"
+    done
+    t0=$(now); pp_run "$WORK/pp-cc" "$WORK/pp-cc.log"; pp_cc_t=$(elapsed "$t0")
+    t0=$(now); ours "$WORK/ours-cc" "$WORK/ours-cc.log"; ours_cc_t=$(elapsed "$t0")
+    grep -q 'sqlite 3.*, 42' "$WORK/pp-cc.log" || { tail -20 "$WORK/pp-cc.log"; fail "pkgpanda's sqlite-user did not run"; }
+    grep -q 'sqlite 3.*, 42' "$WORK/ours-cc.log" || { tail -20 "$WORK/ours-cc.log"; fail "our sqlite-user did not run"; }
+    printf '\nreal compile in %s: %s (./configure, make -j, make install) and a C program linked against it, cold:\n' "$CC_IMAGE" "$tname"
+    printf '  pkgpanda %.2f s, ours %.2f s (ours/pkgpanda %.2f; %s)\n' "$pp_cc_t" "$ours_cc_t" "$(calc "$ours_cc_t / $pp_cc_t")" \
+        "$(grep -o 'sqlite 3[0-9.]*, 42' "$WORK/ours-cc.log" | head -1)"
+    for name in sqlite sqlite-user; do
+        pt=$(ls "$WORK/pp-cc/cache/packages/$name/"*.tar.xz); ot=$(ls "$WORK/ours-cc/cache/packages/$name/"*.tar.xz)
+        ps=$(stat -c %s "$pt"); os=$(stat -c %s "$ot")
+        rm -rf "$WORK/x"; mkdir -p "$WORK/x"; tar -C "$WORK/x" -xJf "$pt"; xz6=$(tar -C "$WORK/x" -c . | xz -6 -T1 | wc -c)
+        printf '  %-12s tarball pkgpanda %9s B, ours %9s B (ours/pkgpanda %.4f), tar | xz -6 -T1 %9s B (ours/that %.4f); ids %s\n' \
+            "$name" "$ps" "$os" "$(calc "$os / $ps")" "$xz6" "$(calc "$os / $xz6")" \
+            "$([ "$(basename "$pt")" = "$(basename "$ot")" ] && echo equal || echo differ)"
+    done
 fi
 echo "load $(load) at the end; $(( $(date +%s) - STARTED )) s in all"
