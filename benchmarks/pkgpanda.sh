@@ -5,20 +5,22 @@
 # run on the same engine and builder image. Prints both figures and the ratios against the goals (>= 10x cold,
 # >= 4x no-op), whether both tools gave the same package ids, the tarball sizes of both per package, the docker
 # commands pkgpanda runs per package (traced on a 2-package tree), and, unless BLOB=0, both tools' tarballs and build
-# times for one package of real binaries (url_extract from a throw-away HTTP server on 127.0.0.1).
+# times for one package of real binaries (url_extract from a throw-away HTTP server on 127.0.0.1), and, with CC_IMAGE,
+# a real compile built by both.
 #
 # pkgpanda is set up from its upstream source (SRC: a folder holding pkgpanda/, or a git directory of dcos/dcos) in a
 # throw-away virtualenv on Debian's python3 with Debian's python3-docopt, -requests, -retrying and -yaml (installed
 # with apt-get when missing; PyPI is not reachable here). Nothing of pkgpanda's is copied into this repository. Three
-# stand-ins make the 2019 code import on Python 3.11 without the rest of dcos/dcos, each unused by `mkpanda tree`:
-# collections.Iterable (gone since 3.10) is aliased to collections.abc's, `teamcity` (TeamCity's log helper, not in
-# Debian) reports "not under TeamCity", and `gen` (the config generator, imported by pkgpanda.actions for `pkgpanda
-# activate`) is an empty module when SRC has none.
+# stand-ins make its code (written for Python 3.6) import on 3.11 without the rest of dcos/dcos, none used by
+# `mkpanda tree`: collections.Iterable (gone since 3.10) is aliased to collections.abc's, `teamcity` (TeamCity's log
+# helper, not in Debian) reports "not under TeamCity", and `gen` (the config generator, imported by pkgpanda.actions for
+# `pkgpanda activate`) is an empty module when SRC has none.
 #
 # Never pulls: pkgpanda runs `docker pull` when `docker inspect` of the builder image fails, and cleans src/ and
 # result/ of every package in an `ubuntu:14.04.4` container (hard-coded, so `docker run` would pull it). The builder
 # image must be local (`./build.sh --target Setup`), and when ubuntu:14.04.4 is not, this run tags the builder image
-# (busybox: it has rm) under that name and removes the tag at the end. Any image pull seen during the run fails it.
+# (busybox: it has rm) under that name and removes the tag at the end. The traced run refuses `docker pull`; a timed
+# run whose log shows docker pulling fails.
 #
 # Usage: benchmarks/pkgpanda.sh [SRC=/work/dcos] [L=5] [W=6] [S=1] [P=6]
 #        BLOB=0 skips the real-binaries package; BLOB_FILES="file..." chooses its content (default gcc's cc1, cc1plus).
