@@ -22,7 +22,7 @@
 # (busybox: it has rm) under that name and removes the tag at the end. The traced run refuses `docker pull`; a timed
 # run whose log shows docker pulling fails.
 #
-# Usage: benchmarks/pkgpanda.sh [SRC=/work/dcos] [L=5] [W=6] [S=1] [P=6]
+# Usage: benchmarks/pkgpanda.sh [SRC=/work/dcos] [L=5] [W=6] [S=1] [P=6]    (RUNS=5 no-op runs of each, interleaved)
 #        BLOB=0 skips the real-binaries package; BLOB_FILES="file..." chooses its content (default gcc's cc1, cc1plus).
 #        CC_IMAGE=<local image with sh, cc, make> adds a real compile: SQLite from its autoconf tarball (from the npm
 #        package sqlite3, which ships it in deps/: `npm pack`, or COMPILE_TARBALL=<path>) and a C program linked against
@@ -50,12 +50,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }
-elapsed() { calc "$(now) - $1"; }
 median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 fail() { echo "pkgpanda.sh: $*" >&2; exit 1; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# timed NAME command...: runs the command in this shell; sets NAME_wall and NAME_cpu (user + system time of the command
+# and its children: the CPU time is the fairer figure on a loaded machine; the engine's own work is in neither tool's).
+TIMEFORMAT='%R %U %S'
+timed() {
+    local name=$1 wall user sys; shift
+    exec 3>&2; { time "$@" 2>&3; } 2>"$WORK/time.out"; exec 3>&-
+    read -r wall user sys <"$WORK/time.out"
+    printf -v "${name}_wall" '%s' "$wall"; printf -v "${name}_cpu" '%s' "$(calc "$user + $sys")"
+}
 
 # --- pkgpanda from its source, in a throw-away virtualenv -------------------------------------------------------
 setup_pkgpanda() {
@@ -172,18 +179,19 @@ tail -n "$half" "$WORK/trace-cold" | awk '
 printf '  no-op, per package: %s docker command(s) (%s)\n' "$(( $(wc -l <"$WORK/trace-noop") / 2 ))" "$(cut -d' ' -f3-4 "$WORK/trace-noop" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 
 # --- the timed runs --------------------------------------------------------------------------------------------------
-t0=$(now); pp_run "$WORK/pp" "$WORK/pp-cold.log"; pp_cold=$(elapsed "$t0")
+timed ppc pp_run "$WORK/pp" "$WORK/pp-cold.log"; pp_cold=$ppc_wall
 [ "$(grep -c '^Package built.' "$WORK/pp-cold.log")" = "$N" ] || fail "pkgpanda's cold run did not build $N packages"
-t0=$(now); ours "$WORK/ours" "$WORK/ours-cold.log"; ours_cold=$(elapsed "$t0")
+timed oc ours "$WORK/ours" "$WORK/ours-cold.log"; ours_cold=$oc_wall
 grep -q "$N built" "$WORK/ours-cold.log" || { tail -5 "$WORK/ours-cold.log"; fail "our cold run did not build $N packages"; }
-pp_noops=(); ours_noops=()
-for r in 1 2 3; do   # interleaved, median of three
-    t0=$(now); pp_run "$WORK/pp" "$WORK/pp-noop.log"; pp_noops+=("$(elapsed "$t0")")
+RUNS=${RUNS:-5}; pp_noops=(); ours_noops=(); pp_cpus=(); ours_cpus=()
+for ((r = 0; r < RUNS; r++)); do   # interleaved; medians
+    timed ppn pp_run "$WORK/pp" "$WORK/pp-noop.log"; pp_noops+=("$ppn_wall"); pp_cpus+=("$ppn_cpu")
     [ "$(grep -c 'Package up to date. Not re-building.' "$WORK/pp-noop.log")" = "$N" ] || fail "pkgpanda's no-op run rebuilt something"
-    t0=$(now); ours "$WORK/ours" "$WORK/ours-noop.log"; ours_noops+=("$(elapsed "$t0")")
+    timed on ours "$WORK/ours" "$WORK/ours-noop.log"; ours_noops+=("$on_wall"); ours_cpus+=("$on_cpu")
     grep -q "0 built, $N up to date" "$WORK/ours-noop.log" || { tail -5 "$WORK/ours-noop.log"; fail "our no-op run rebuilt something"; }
 done
 pp_noop=$(echo "${pp_noops[*]}" | median); ours_noop=$(echo "${ours_noops[*]}" | median)
+pp_noop_cpu=$(echo "${pp_cpus[*]}" | median); ours_noop_cpu=$(echo "${ours_cpus[*]}" | median)
 
 # --- ids and tarballs --------------------------------------------------------------------------------------------------
 same=0; pp_bytes=0; ours_bytes=0; sizes=""
@@ -198,9 +206,12 @@ done; done
 printf '\n%-34s %10s %10s %9s  %s\n' "" "pkgpanda" "ours" "ratio" "goal"
 printf '%-34s %9.2fs %9.2fs %8.2fx  >= 10x %s\n' "cold build of the tree" "$pp_cold" "$ours_cold" "$(calc "$pp_cold / $ours_cold")" \
     "$(awk "BEGIN { print ($pp_cold / $ours_cold >= 10) ? \"(met)\" : \"(not met)\" }")"
-printf '%-34s %9.2fs %9.2fs %8.2fx  >= 4x %s\n' "no-op rebuild (median of 3)" "$pp_noop" "$ours_noop" "$(calc "$pp_noop / $ours_noop")" \
+printf '%-34s %9.2fs %9.2fs %8.2fx  >= 4x %s\n' "no-op rebuild (median of $RUNS)" "$pp_noop" "$ours_noop" "$(calc "$pp_noop / $ours_noop")" \
     "$(awk "BEGIN { print ($pp_noop / $ours_noop >= 4) ? \"(met)\" : \"(not met)\" }")"
-printf '  no-op runs: pkgpanda %s s; ours %s s\n' "${pp_noops[*]}" "${ours_noops[*]}"
+printf '%-34s %9.2fs %9.2fs %8.2fx\n' "  no-op, CPU of the tool (median)" "$pp_noop_cpu" "$ours_noop_cpu" "$(calc "$pp_noop_cpu / $ours_noop_cpu")"
+printf '  (CPU: user + sys of the tool and its children, the engine excluded; cold: pkgpanda %.2f s, ours %.2f s, most of\n' "$ppc_cpu" "$oc_cpu"
+printf '  pkgpanda'"'"'s cost is in the engine, which runs its containers)\n'
+printf '  no-op runs, wall: pkgpanda %s s; ours %s s\n' "${pp_noops[*]}" "${ours_noops[*]}"
 printf '  pkgpanda cold: one package at a time, %.2f s per package (%.2f s over the sleep); no image pulled\n' \
     "$(calc "$pp_cold / $N")" "$(calc "$pp_cold / $N - $S")"
 printf '  package ids equal in both: %s of %s\n' "$same" "$N"
@@ -233,10 +244,9 @@ if [ "${BLOB:-1}" != 0 ]; then
         printf '#!/bin/sh\nset -e\ncp -a /pkg/src/blob/. "$PKG_PATH/"\n' >"$WORK/$t/blob/build"; chmod +x "$WORK/$t/blob/build"
     done
     : >"$WORK/docker.trace"
-    t0=$(now); PATH="$WORK/bin:$PATH" pp_run "$WORK/pp-blob" "$WORK/pp-blob.log"; pp_blob_t=$(elapsed "$t0")
-    t0=$(now); "$ROOT/build.sh" --target Build --packages-dir "$WORK/ours-blob" --verbose >"$WORK/ours-blob.log" 2>&1 ||
-        { tail -30 "$WORK/ours-blob.log"; fail "build.sh failed on the real-binaries package"; }
-    ours_blob_t=$(elapsed "$t0")
+    PATH="$WORK/bin:$PATH" timed ppb pp_run "$WORK/pp-blob" "$WORK/pp-blob.log"; pp_blob_t=$ppb_wall
+    ours_verbose() { "$ROOT/build.sh" --target Build --packages-dir "$1" --verbose >"$2" 2>&1 || { tail -30 "$2"; fail "build.sh failed in $1"; }; }
+    timed ob ours_verbose "$WORK/ours-blob" "$WORK/ours-blob.log"; ours_blob_t=$ob_wall
     # pkgpanda's phases from its docker commands (inspect, cleaner, builder, cleaner): fetch + extract + activation
     # lie between the first cleaner and the builder, tar.xz between the builder and the second cleaner.
     pp_phases=$(grep -v '^0 0' "$WORK/docker.trace" | awk '/ run /{ r[++n] = $1 " " $2 } / rm /{ e[n] = $2 }
@@ -253,10 +263,10 @@ if [ "${BLOB:-1}" != 0 ]; then
     xz6=$(tar -C "$WORK/x" -c . | xz -6 -T1 | wc -c)
     printf '\none package of real binaries (%s, %s MB), url_extract from 127.0.0.1, cold build:\n' \
         "$(for f in $files; do basename "$f"; done | tr '\n' ' ' | sed 's/ $//')" "$(calc "$raw / 1000000")"
-    printf '  pkgpanda %6.2f s (%s), tarball %s B\n' "$pp_blob_t" "$pp_phases" "$ps"
-    printf '  ours     %6.2f s (%s), tarball %s B\n' "$ours_blob_t" "$ours_phases" "$os"
-    printf '  time ours/pkgpanda %.2f; size ours/pkgpanda %.4f; tar | xz -6 -T1 of the same files %s B (ours/that %.4f); ids %s\n' \
-        "$(calc "$ours_blob_t / $pp_blob_t")" "$(calc "$os / $ps")" "$xz6" "$(calc "$os / $xz6")" \
+    printf '  pkgpanda %6.2f s, CPU %6.2f s (%s), tarball %s B\n' "$pp_blob_t" "$ppb_cpu" "$pp_phases" "$ps"
+    printf '  ours     %6.2f s, CPU %6.2f s (%s), tarball %s B\n' "$ours_blob_t" "$ob_cpu" "$ours_phases" "$os"
+    printf '  time ours/pkgpanda %.2f (CPU %.2f); size ours/pkgpanda %.4f; tar | xz -6 -T1 of the same files %s B (ours/that %.4f); ids %s\n' \
+        "$(calc "$ours_blob_t / $pp_blob_t")" "$(calc "$ob_cpu / $ppb_cpu")" "$(calc "$os / $ps")" "$xz6" "$(calc "$os / $xz6")" \
         "$([ "$(basename "$pt")" = "$(basename "$ot")" ] && echo equal || echo differ)"
 fi
 # --- a real compile: SQLite from its autoconf tarball, and a C program using it, in a local image with cc -------------
@@ -297,12 +307,13 @@ LD_LIBRARY_PATH=/opt/mesosphere/lib "$PKG_PATH/bin/sqlite-user"
 SH
         chmod +x "$WORK/$t/sqlite/build" "$WORK/$t/sqlite-user/build"
     done
-    t0=$(now); pp_run "$WORK/pp-cc" "$WORK/pp-cc.log"; pp_cc_t=$(elapsed "$t0")
-    t0=$(now); ours "$WORK/ours-cc" "$WORK/ours-cc.log"; ours_cc_t=$(elapsed "$t0")
+    timed ppcc pp_run "$WORK/pp-cc" "$WORK/pp-cc.log"; pp_cc_t=$ppcc_wall
+    timed occ ours "$WORK/ours-cc" "$WORK/ours-cc.log"; ours_cc_t=$occ_wall
     grep -q 'sqlite 3.*, 42' "$WORK/pp-cc.log" || { tail -20 "$WORK/pp-cc.log"; fail "pkgpanda's sqlite-user did not run"; }
     grep -q 'sqlite 3.*, 42' "$WORK/ours-cc.log" || { tail -20 "$WORK/ours-cc.log"; fail "our sqlite-user did not run"; }
     printf '\nreal compile in %s: %s (./configure, make -j, make install) and a C program linked against it, cold:\n' "$CC_IMAGE" "$tname"
-    printf '  pkgpanda %.2f s, ours %.2f s (ours/pkgpanda %.2f; %s)\n' "$pp_cc_t" "$ours_cc_t" "$(calc "$ours_cc_t / $pp_cc_t")" \
+    printf '  pkgpanda %.2f s, ours %.2f s (ours/pkgpanda %.2f; host CPU outside the containers %.2f s vs %.2f s; %s)\n' \
+        "$pp_cc_t" "$ours_cc_t" "$(calc "$ours_cc_t / $pp_cc_t")" "$ppcc_cpu" "$occ_cpu" \
         "$(grep -o 'sqlite 3[0-9.]*, 42' "$WORK/ours-cc.log" | head -1)"
     for name in sqlite sqlite-user; do
         pt=$(ls "$WORK/pp-cc/cache/packages/$name/"*.tar.xz); ot=$(ls "$WORK/ours-cc/cache/packages/$name/"*.tar.xz)
