@@ -132,6 +132,9 @@ pp_run() {
 ours() { "$ROOT/build.sh" --target Build --packages-dir "$1" --parallel "$P" >"$2" 2>&1 || { tail -30 "$2"; fail "build.sh failed in $1 (log above)"; }; }
 
 # --- preconditions -------------------------------------------------------------------------------------------------
+# One run at a time on this machine: a second one would remove the cleaner tag under the first one's feet.
+exec 9>/tmp/pkgpanda-bench.lock
+flock -n 9 || { echo "pkgpanda.sh: waiting for another run of this benchmark to end"; flock 9; }
 docker image inspect "$IMAGE" >/dev/null 2>&1 || fail "builder image $IMAGE is not on the engine: run ./build.sh --target Setup first (this script never pulls)"
 if ! docker image inspect "$CLEANER" >/dev/null 2>&1; then
     docker tag "$IMAGE" "$CLEANER"; tagged=1
