@@ -47,7 +47,10 @@ public abstract partial class PkgpandaBuild
 
     IReadOnlyList<EngineAddress> EngineAddresses => _addresses ??= EngineAddress.ParseAll(DockerHost);
 
-    List<DockerRunner> Runners => _runners ??= EngineAddresses.Select(a => new DockerRunner(a.Endpoint)).ToList();
+    List<DockerRunner> Runners => _runners ??= OpenRunners(EngineTls.Resolve(DockerCertPath));
+
+    // One EngineTls for the run: the certificate files are read once, for the first tcp:// engine.
+    List<DockerRunner> OpenRunners(EngineTls? tls) => EngineAddresses.Select(a => new DockerRunner(a.Endpoint, tls)).ToList();
 
     /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
     protected DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
