@@ -8,6 +8,9 @@ namespace Pkgpanda.EndToEnd.Tests;
 /// managed containerd and socket under /run, and tmpfs over /tmp and over the checkout's parent, so our paths do not
 /// exist there. Started and stopped by pid; stopping kills the namespace's first process, which takes every process
 /// of the namespace with it, and removes the data root. Needs root (CI runs as root; elsewhere the tests say so).
+/// With TLS files it also listens as <c>dockerd --tlsverify</c> on tcp://127.0.0.1:2376 inside its namespace, which
+/// the host reaches at <see cref="TlsAddress"/> through two relays (socat in the namespace onto a socket under /run,
+/// <see cref="UnixRelay"/> on the host), TLS end to end.
 /// </summary>
 public sealed class ExtraEngine : IDisposable
 {
@@ -15,8 +18,9 @@ public sealed class ExtraEngine : IDisposable
     private readonly Process _process;
     private readonly string _dataRoot;
     private readonly string _runRoot;
+    private readonly UnixRelay? _relay;
 
-    private ExtraEngine(string name)
+    private ExtraEngine(string name, TlsCertificates? tls)
     {
         _dataRoot = $"/var/lib/{name}";
         _runRoot = $"/run/{name}";
@@ -27,17 +31,36 @@ public sealed class ExtraEngine : IDisposable
         // tmpfs it no longer exists to mount over.
         var hidden = candidates.Where(h => !candidates.Any(o => o != h && h.StartsWith(o.TrimEnd('/') + "/", StringComparison.Ordinal)));
         // /run/containerd holds the host's containerd sockets: dockerd would use a system containerd it finds there.
+        var tlsFlags = "";
+        var tlsRelay = "";
+        if (tls is not null)
+        {
+            // Under /run, which stays visible in the namespace (the tmpfs covers only /tmp and the checkout's parent).
+            var certs = $"{_runRoot}/tls";
+            tls.WriteServer(certs);
+            tlsFlags = $"--tlsverify --tlscacert '{certs}/ca.pem' --tlscert '{certs}/server-cert.pem' --tlskey '{certs}/server-key.pem' -H tcp://127.0.0.1:2376 ";
+            tlsRelay = "ip link set lo up\n" +
+                       $"socat UNIX-LISTEN:'{_runRoot}/tls-relay.sock',fork TCP:127.0.0.1:2376 >'{_runRoot}/socat.log' 2>&1 &\n";
+        }
         var script = "set -e\nmount --make-rprivate /\n" +
-                     string.Concat(hidden.Select(h => $"mount -t tmpfs tmpfs '{h}'\n")) +
+                     string.Concat(hidden.Select(h => $"mount -t tmpfs tmpfs '{h}'\n")) + tlsRelay +
                      $"exec dockerd --data-root '{_dataRoot}' --exec-root '{_runRoot}/exec' --pidfile '{_runRoot}/docker.pid' " +
-                     $"-H 'unix://{_runRoot}/docker.sock' --bridge none --iptables=false --ip-masq=false >'{_runRoot}/dockerd.log' 2>&1\n";
+                     $"-H 'unix://{_runRoot}/docker.sock' {tlsFlags}--bridge none --iptables=false --ip-masq=false >'{_runRoot}/dockerd.log' 2>&1\n";
         var psi = new ProcessStartInfo("unshare", ["-m", "-n", "-p", "--fork", "--mount-proc", "--kill-child=SIGKILL", "sh", "-c", script])
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         _process = Process.Start(psi)!;
         Address = $"unix://{_runRoot}/docker.sock";
+        if (tls is not null)
+        {
+            _relay = new UnixRelay($"{_runRoot}/tls-relay.sock");
+            TlsAddress = $"tcp://127.0.0.1:{_relay.Port}";
+        }
     }
+
+    /// <summary>With TLS: the engine's TLS port as the host reaches it (dockerd --tlsverify, through the relays).</summary>
+    public string? TlsAddress { get; }
 
     /// <summary>The engine's address, for --docker-host and <c>docker -H</c>.</summary>
     public string Address { get; }
@@ -45,11 +68,14 @@ public sealed class ExtraEngine : IDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts one and waits until it answers; fails (never skips) when this machine cannot run one.</summary>
-    public static async Task<ExtraEngine> StartAsync()
+    /// <param name="tls">The CA that signs the engine's certificate and whose client certificates it accepts; null: no TLS port.</param>
+    public static async Task<ExtraEngine> StartAsync(TlsCertificates? tls = null)
     {
         if (Environment.UserName != "root")
             throw new InvalidOperationException("Extra engines need root (unshare -m and dockerd); run the tests as root, as CI does.");
-        var engine = new ExtraEngine($"pkgpanda-test-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}");
+        if (tls is not null && !File.Exists("/usr/bin/socat"))
+            throw new InvalidOperationException("A TLS extra engine needs socat (its relay out of the engine's network namespace): apt-get install socat, as .ci/run does.");
+        var engine = new ExtraEngine($"pkgpanda-test-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}", tls);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -59,12 +85,22 @@ public sealed class ExtraEngine : IDisposable
                 engine.Dispose(); // its data and run folders go with it
                 throw new InvalidOperationException(why);
             }
-            if ((await engine.DockerAsync("info", "--format", "{{.ServerVersion}}")).ExitCode == 0) return engine;
+            if ((await engine.DockerAsync("info", "--format", "{{.ServerVersion}}")).ExitCode == 0 &&
+                (tls is null || (await engine.DockerOverTlsAsync(tls, "info", "--format", "{{.ServerVersion}}")).ExitCode == 0))
+                return engine;
             await Task.Delay(200);
         }
         var log = engine.Log();
         engine.Dispose();
         throw new TimeoutException($"dockerd for {engine.Address} did not answer within 60 s: {log}");
+    }
+
+    /// <summary>Runs the docker CLI against the TLS port with a client certificate of <paramref name="tls"/>, as a user would.</summary>
+    public Task<Cli.Result> DockerOverTlsAsync(TlsCertificates tls, params string[] args)
+    {
+        var client = tls.WriteClient($"{_runRoot}/cli-client");
+        return Tool.RunAsync("docker", ["--tlsverify", "--tlscacert", $"{client}/ca.pem", "--tlscert", $"{client}/cert.pem", "--tlskey", $"{client}/key.pem",
+            "-H", TlsAddress!, .. args]);
     }
 
     /// <summary>Runs the docker CLI against this engine.</summary>
@@ -116,6 +152,7 @@ public sealed class ExtraEngine : IDisposable
 
     public void Dispose()
     {
+        _relay?.Dispose();
         Kill();
         _process.Dispose();
         // The namespace's mounts are gone with it; what is left is plain files.

@@ -80,4 +80,24 @@ public class PlanningTests
         result.ExitCode.ShouldBe(BuildHost.ExitUsage);
         result.Output.ShouldContain("A -> B -> C -> A");
     }
+
+    [Fact]
+    public void A_default_target_given_as_a_delegate_is_the_property_that_returns_it()
+    {
+        var build = new OrderingBuild();
+        TargetGraph.PropertyOf(build, build.Test).ShouldBe("Test");
+        TargetGraph.PropertyOf(build, build.Cleanup).ShouldBe("Cleanup");
+        TargetGraph.PropertyOf(build, _ => _).ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("() => ApiKey", "ApiKey")]
+    [InlineData("() => this.ApiKey", "ApiKey")]
+    [InlineData("() => Settings.Url!", "Url")]
+    [InlineData("() => @class", "class")]
+    [InlineData("() => Key ?? Fallback", "Key ?? Fallback")]
+    public void A_required_parameter_is_named_from_the_lambda_s_text(string expression, string member)
+    {
+        TargetDefinition.MemberOf(expression).ShouldBe(member);
+    }
 }

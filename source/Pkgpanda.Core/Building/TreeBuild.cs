@@ -18,17 +18,18 @@ public static class TreeBuild
         // A run killed earlier may have left containers writing into its scratch folders; they are stopped before those
         // folders go. Both sweeps touch only what dead runs left (their own labels, pids and names), so they run beside
         // this run's first builds rather than before them, and end before the run does. A run with nothing to build
-        // starts no container, so it leaves that to the next build.
-        var containers = graph.Order.Any(k => !context.Cache.Contains(plans[k].Id));
+        // starts no container and asks no engine anything, so it leaves that to the next build.
+        var anything = graph.Order.Any(k => !context.Cache.Contains(plans[k].Id));
         var sweep = Task.Run(async () =>
         {
-            if (containers) await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+            if (anything) await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
             // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
             context.Cache.RemoveAbandoned();
         }, CancellationToken.None);
         try
         {
-            await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
+            if (anything)
+                await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
             var builder = new PackageBuilder(context);
             var results = await new Scheduler(options, context.Events)
                 .RunAsync(graph, (key, turn, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, turn, ct), cancellationToken)

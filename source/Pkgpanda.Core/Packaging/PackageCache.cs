@@ -106,6 +106,12 @@ public sealed class PackageCache(string cacheDir)
     public void WriteLatest(PackageKey key, PackageId id)
     {
         if (!File.Exists(PackagePath(id))) throw new InvalidOperationException($"latest must not point at {id} before {PackagePath(id)} exists.");
+        // A no-op run finds every pointer in place: rewriting (and syncing) one per package cost most of such a run.
+        try
+        {
+            if (File.ReadAllText(LatestPath(key)) == id.ToString()) return;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         AtomicFile.WriteAllText(LatestPath(key), id.ToString());
     }
 

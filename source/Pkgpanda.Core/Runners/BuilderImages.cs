@@ -59,6 +59,23 @@ public static class BuilderImages
     }
 
     /// <summary>
+    /// Whether <see cref="EnsureAsync"/> would find nothing to do: every builder the selection uses exists for its
+    /// folder's current content, and its <c>_dockerdir-latest</c> tag names that image. Asks only
+    /// <paramref name="lookup"/> (image name -> id, null when absent), so a run with nothing to do stays cheap.
+    /// </summary>
+    public static async Task<bool> AllInPlaceAsync(Func<string, CancellationToken, Task<string?>> lookup, IReadOnlyDictionary<string, string> builders,
+        IReadOnlySet<string> usedImages, FileHashCache? hashes, CancellationToken cancellationToken)
+    {
+        foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            if (!usedImages.Contains(LatestTag(package))) continue;
+            var id = await lookup(HashTag(package, FolderHash.Of(folder, hashes)), cancellationToken).ConfigureAwait(false);
+            if (id is null || await lookup(LatestTag(package), cancellationToken).ConfigureAwait(false) != id) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// There is no registry: an image build whose FROM is missing would make the engine try to pull it (and reach
     /// out to the network). Refuse that up front, naming the Dockerfile line.
     /// </summary>

@@ -37,10 +37,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private readonly List<Task> _removals = [];
     private bool? _sharesFiles;
 
-    public DockerRunner(Uri endpoint)
+    /// <param name="tls">Client certificates for <c>tcp://</c> engines (the docker CLI's DOCKER_CERT_PATH); null: plain tcp.</param>
+    public DockerRunner(Uri endpoint, EngineTls? tls = null)
     {
         Endpoint = endpoint;
-        _client = new DockerClientBuilder().WithEndpoint(endpoint).Build();
+        _client = new DockerClientBuilder().WithEndpoint(endpoint).WithAuthProvider(EngineConnection.For(endpoint, tls)).Build();
     }
 
     public Uri Endpoint { get; }
@@ -70,7 +71,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             await _client.System.PingAsync(timeout.Token).ConfigureAwait(false);
             return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        // A TLS mistake (certificates, CA) is not an engine that is down: it stops the run (EngineConnection words it).
+        catch (Exception ex) when (ex is not EnvironmentFault && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             return ex is OperationCanceledException ? "no answer within 5 s" : Cause(ex);
         }

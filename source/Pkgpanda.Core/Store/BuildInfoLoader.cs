@@ -246,7 +246,7 @@ internal static partial class BuildInfoLoader
     private static string String(Errors e, JsonElement v, string field) =>
         v.ValueKind == JsonValueKind.String ? v.GetString()! : throw e.At(field, v, "must be a string.");
 
-    private static string Q(string key) => JsonSerializer.Serialize(key);
+    private static string Q(string key) => JsonFile.Quote(key);
 
     private sealed record Errors(string File)
     {

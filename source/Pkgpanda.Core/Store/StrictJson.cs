@@ -233,5 +233,5 @@ internal static class StrictJson
         return new BuildError($"{shownAs}: {(syntax ? "malformed JSON at " : "")}line {line}, column {column}: {problem}");
     }
 
-    private static string Quote(string key) => JsonSerializer.Serialize(key);
+    private static string Quote(string key) => JsonFile.Quote(key);
 }

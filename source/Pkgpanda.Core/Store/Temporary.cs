@@ -26,6 +26,8 @@ internal static partial class Temporary
     {
         var removed = 0;
         IEnumerable<string> entries;
+        // A folder that is not there has nothing to sweep; asking costs a thrown exception (milliseconds, on a no-op run).
+        if (!Directory.Exists(folder)) return 0;
         try { entries = Directory.EnumerateFileSystemEntries(folder, "*.tmp").ToList(); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
         foreach (var path in entries)

@@ -13,7 +13,7 @@ internal static class TreeInfoLoader
         var root = JsonFile.ReadObject(file, shownAs);
         foreach (var p in root.EnumerateObject())
             if (!AllowedKeys.Contains(p.Name))
-                throw new BuildError(shownAs, JsonSerializer.Serialize(p.Name), JsonFile.Describe(p.Value),
+                throw new BuildError(shownAs, JsonFile.Quote(p.Name), JsonFile.Describe(p.Value),
                     $"unknown key; allowed keys are {string.Join(", ", AllowedKeys)}.");
 
         var exclude = List(root, "exclude", shownAs, []);
@@ -28,12 +28,12 @@ internal static class TreeInfoLoader
             foreach (var p in v.EnumerateObject())
             {
                 if (!PackageName.IsValid(p.Name))
-                    throw new BuildError(shownAs, $"\"variants\".{JsonSerializer.Serialize(p.Name)}", JsonFile.Describe(p.Value), "invalid package name.");
+                    throw new BuildError(shownAs, $"\"variants\".{JsonFile.Quote(p.Name)}", JsonFile.Describe(p.Value), "invalid package name.");
                 variants[p.Name] = p.Value.ValueKind switch
                 {
                     JsonValueKind.String => p.Value.GetString(),
                     JsonValueKind.Null => null,
-                    _ => throw new BuildError(shownAs, $"\"variants\".{JsonSerializer.Serialize(p.Name)}", JsonFile.Describe(p.Value), "must be a variant name (or null for the default)."),
+                    _ => throw new BuildError(shownAs, $"\"variants\".{JsonFile.Quote(p.Name)}", JsonFile.Describe(p.Value), "must be a variant name (or null for the default)."),
                 };
             }
         }
@@ -49,7 +49,7 @@ internal static class TreeInfoLoader
     {
         var result = new List<string>();
         if (!root.TryGetProperty(key, out var list) || list.ValueKind == JsonValueKind.Null) return result;
-        var field = JsonSerializer.Serialize(key);
+        var field = JsonFile.Quote(key);
         if (list.ValueKind != JsonValueKind.Array)
             throw new BuildError(file, field, JsonFile.Describe(list), "must be a list of package names (or null).");
         var i = 0;

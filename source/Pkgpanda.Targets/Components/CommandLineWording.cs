@@ -22,6 +22,7 @@ internal static class CommandLineWording
         ("name an engine that runs (EngineAddress.ParseAll(addresses))", "pass --docker-host with an engine that runs"),
         ("name engines that run (EngineAddress.ParseAll(addresses))", "pass --docker-host with engines that run"),
         ("EngineAddress.ParseAll(addresses)", "--docker-host"),
+        ("EngineTls.Resolve(certPath)", "--docker-cert-path, or DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH or ~/.docker"),
     ];
 
     public static string Apply(string message) =>

@@ -47,15 +47,19 @@ public abstract partial class PkgpandaBuild
 
     IReadOnlyList<EngineAddress> EngineAddresses => _addresses ??= EngineAddress.ParseAll(DockerHost);
 
-    List<DockerRunner> Runners => _runners ??= EngineAddresses.Select(a => new DockerRunner(a.Endpoint)).ToList();
+    List<DockerRunner> Runners => _runners ??= OpenRunners(EngineTls.Resolve(DockerCertPath));
+
+    // One EngineTls for the run: the certificate files are read once, for the first tcp:// engine.
+    List<DockerRunner> OpenRunners(EngineTls? tls) => EngineAddresses.Select(a => new DockerRunner(a.Endpoint, tls)).ToList();
 
     /// <summary>The engine images are made on and package ids' image ids come from: the pool's first, once Setup opened it.</summary>
     protected DockerRunner Docker => (DockerRunner?)_pool?.Primary.Images ?? Runners[0];
 
     /// <summary>Image ids over a plain socket request; the Docker client is made only when something is created, built or run.</summary>
-    EngineProbe? Probe => _probe ??= EngineAddresses.Count == 1 ? EngineProbe.For(EngineAddresses[0].Endpoint, () => Docker) : null;
+    EngineProbe? Probe => _probe ??= EngineProbe.For(EngineAddresses[0].Endpoint, () => Docker);
 
-    IImageResolver Images => Probe ?? (IImageResolver)Docker;
+    /// <summary>The first engine named, unless the pool opened without it (then its first engine that answered).</summary>
+    IImageResolver Images => _pool is { } pool && pool.Primary.Address != EngineAddresses[0].Address ? pool.Primary.Images : Probe ?? (IImageResolver)Docker;
 
     protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
 
@@ -117,23 +121,26 @@ public abstract partial class PkgpandaBuild
     }
 
     /// <summary>
-    /// Setup: starts the default local engine when it is named and down (never for another address), opens the pool
-    /// (an engine that does not answer is reported and left out), and makes the builder images once, on the pool's
-    /// first engine; the others get copies with the same ids when a package first needs them there.
+    /// Setup: when every engine answers and the first holds every image the selection uses, there is nothing to do
+    /// (<see cref="InPlaceAsync"/>), and the pool opens only once a package must be built. Otherwise it starts the
+    /// default local engine when it is named and down (never another address), opens the pool (an engine that does
+    /// not answer is reported and left out), and makes the builder images once, on the pool's first engine; the
+    /// others get copies with the same ids when a package first needs them there.
     /// </summary>
     async Task Provision()
     {
+        if (await InPlaceAsync() is { } present)
+        {
+            Log.Information($"Builder image {BuilderImage} is present ({present[..19]})");
+            return;
+        }
         foreach (var runner in Runners.Where(r => EngineProvisioner.IsDefaultLocalSocket(r.Address)))
             await new EngineProvisioner(runner, TemporaryDirectory, Info).EnsureEngineAsync(CancellationToken);
-        var pool = await EnginePool.OpenAsync(Runners.Select((r, i) => (r, EngineAddresses[i].Capacity)).ToList(),
-            new SyncProgress<string>(Log.Warning), CancellationToken);
-        _pool = pool;
-        if (Runners.Count > 1 || pool.Primary.Address != Runners[0].Address)
-            Log.Information($"Engines: {string.Join(", ", pool.Engines.Select(e => $"{e.Address} ({e.Capacity} at once)"))}");
-        var used = Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).Append(BuilderImage).ToHashSet();
+        var pool = await OpenPoolAsync();
+        var used = UsedImages();
         // An image another engine holds is copied (same id), never made again: a second image would change every id.
         var builderTags = Store.Builders.Where(b => used.Contains(BuilderImages.LatestTag(b.Key)))
-            .Select(b => BuilderImages.HashTag(b.Key, Pkgpanda.Core.Hashing.FolderHash.Of(b.Value)));
+            .Select(b => BuilderImages.HashTag(b.Key, Pkgpanda.Core.Hashing.FolderHash.Of(b.Value, Hashes)));
         foreach (var image in used.Concat(builderTags).Order(StringComparer.Ordinal))
             if (await pool.BringToPrimaryAsync(image, CancellationToken) is { } from)
                 Log.Information($"Copied {image} from {from} to {pool.Primary.Address}");
@@ -146,22 +153,70 @@ public abstract partial class PkgpandaBuild
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
     }
 
-    /// <summary>The default builder's id when the engine answers and every image the selection uses is in place (the usual case).</summary>
+    /// <summary>The images the selection's packages build in, and the default builder.</summary>
+    HashSet<string> UsedImages() => Graph.Order.Select(k => Graph[k].Docker ?? BuilderImage).Append(BuilderImage).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Setup's no-op, checked with one plain request per image over each engine's socket (<see cref="EngineProbe"/>;
+    /// no Docker client): every engine answers, and the first, where images are made and ids come from, holds every
+    /// image the selection uses, each package builder for its docker/ folder's current content. Returns the default
+    /// builder's id then; null when anything is missing or unclear (or an engine is not a local socket), and the full
+    /// Setup decides and words what to do.
+    /// </summary>
+    async Task<string?> InPlaceAsync()
+    {
+        var probes = new List<EngineProbe>();
+        foreach (var address in EngineAddresses)
+            if (EngineProbe.For(address.Endpoint, () => Docker) is { } p) probes.Add(p);
+            else return null;
+        try
+        {
+            // Every engine answers (the image or "no such image"), or the pool must open to report the one that does not.
+            var ids = await Task.WhenAll(probes.Select(p => p.TryGetImageIdAsync(BuilderImage, CancellationToken)));
+            if (ids[0] is not { } id) return null;
+            var first = probes[0];
+            foreach (var image in UsedImages())
+                if (await first.TryGetImageIdAsync(image, CancellationToken) is null) return null;
+            if (!await BuilderImages.AllInPlaceAsync(first.TryGetImageIdAsync, Store.Builders, UsedImages(), Hashes, CancellationToken)) return null;
+            Hashes.Save();
+            return id;
+        }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>
+    /// The engines as named, not asked anything: for a Build with every package cached, where TreeBuild starts no
+    /// step and checks no image. (A Docker client per engine is made, but sends nothing.)
+    /// </summary>
+    EnginePool Unopened() => new(Runners.Select((r, i) => new PoolEngine(r, r, EngineAddresses[i].Capacity ?? 1)).ToList());
+
+    /// <summary>Opens the pool (once): Setup when something must be made or copied, else Build when a package must be built.</summary>
+    async Task<EnginePool> OpenPoolAsync()
+    {
+        if (_pool is not null) return _pool;
+        var pool = await EnginePool.OpenAsync(Runners.Select((r, i) => (r, EngineAddresses[i].Capacity)).ToList(),
+            new SyncProgress<string>(Log.Warning), CancellationToken);
+        if (Runners.Count > 1 || pool.Primary.Address != Runners[0].Address)
+            Log.Information($"Engines: {string.Join(", ", pool.Engines.Select(e => $"{e.Address} ({e.Capacity} at once)"))}");
+        return _pool = pool;
+    }
 
     async Task<BuildSummary> BuildPackages()
     {
         var plans = await Plans();
-        var pool = _pool ?? throw new InvalidOperationException("Build runs after Setup, which opens the engine pool.");
+        var cached = Graph.Order.Where(k => Cache.Contains(plans[k].Id)).ToHashSet();
+        // Nothing to build: no engine is asked anything (the pool stays closed, TreeBuild leaves it alone).
+        var pool = cached.Count == Graph.Order.Count && _pool is null ? Unopened() : await OpenPoolAsync();
         var parallel = Parallel ?? pool.Capacity;
         var times = new BuildTimes(Cache);
-        var expected = Graph.Order.ToDictionary(k => k, k => Cache.Contains(plans[k].Id) ? TimeSpan.Zero : times.Read(k));
+        var expected = Graph.Order.ToDictionary(k => k, k => cached.Contains(k) ? TimeSpan.Zero : times.Read(k));
         var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, parallel), live: !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
         var context = new BuildContext
         {
             Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
             TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
         };
-        var options = new SchedulerOptions(Parallel ?? pool.Capacity, Continue);
+        var options = new SchedulerOptions(parallel, Continue);
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, options, CancellationToken));
     }
 

@@ -26,6 +26,7 @@ public abstract partial class PkgpandaBuild : NukeBuild
     [Parameter("Only this tree variant (default: all)", Value = "a tree variant name")] public string? TreeVariant { get; set; }
     [Parameter("The image used when a buildinfo names no 'docker'")] public string BuilderImage { get; set; } = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
     [Parameter("The Docker engines to build on, one or more: unix:///var/run/docker.sock tcp://build-2:2376 (#N after one: run at most N there at once; default: as many as it has CPUs). Default: DOCKER_HOST or the local socket", Value = "one or more engine addresses")] public string[]? DockerHost { get; set; }
+    [Parameter("Client certificates for tcp:// engines started with dockerd --tlsverify: a folder with ca.pem, cert.pem, key.pem (the docker CLI's; default: ~/.docker when DOCKER_TLS_VERIFY is set)", Value = "a folder", IsPath = true)] public string? DockerCertPath { get; set; }
     [Parameter("Write the resolved plan as JSON to this file", Value = "a file name", IsPath = true)] public string? PlanJson { get; set; }
     [Parameter("How many packages build at once, in total (default: the CPUs the engines report)", Value = "a number of packages (at least 1)")] public int? Parallel { get; set; }
     [Parameter("Keep building what does not depend on a failed package; rerun skips what succeeded")] public bool Continue { get; set; }

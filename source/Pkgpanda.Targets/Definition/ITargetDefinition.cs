@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 
 namespace Pkgpanda.Targets;
@@ -15,7 +14,8 @@ public interface ITargetDefinition
     ITargetDefinition TriggeredBy(params Target[] targets);
     ITargetDefinition OnlyWhenStatic(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? text = null);
     ITargetDefinition OnlyWhenDynamic(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? text = null);
-    ITargetDefinition Requires<T>(Expression<Func<T>> parameter);
+    /// <summary>NUKE's <c>.Requires(() => Parameter)</c>: the target needs a value of that parameter (named from the lambda's text).</summary>
+    ITargetDefinition Requires<T>(Func<T> parameter, [CallerArgumentExpression(nameof(parameter))] string? expression = null);
     ITargetDefinition ProceedAfterFailure();
     ITargetDefinition AssuredAfterFailure();
     ITargetDefinition Unlisted();

@@ -1,5 +1,3 @@
-using System.Linq.Expressions;
-
 namespace Pkgpanda.Targets;
 
 /// <summary>The state a target's declaration collects; the planner and executor read it.</summary>
@@ -41,12 +39,26 @@ internal sealed class TargetDefinition(string name) : ITargetDefinition
         return this;
     }
 
-    public ITargetDefinition Requires<T>(Expression<Func<T>> parameter)
+    /// <summary>
+    /// The member is read from the lambda's text (<c>() => RepositoryUrl</c>, <c>() => this.ApiKey</c>), not from an
+    /// expression tree: building and compiling one cost every run several milliseconds, for every target declared.
+    /// </summary>
+    public ITargetDefinition Requires<T>(Func<T> parameter, string? expression = null)
     {
-        var member = parameter.Body is MemberExpression m ? m.Member.Name : parameter.Body.ToString();
-        var compiled = parameter.Compile();
-        RequiredParameters.Add((member, () => compiled()));
+        RequiredParameters.Add((MemberOf(expression ?? ""), () => parameter()));
         return this;
+    }
+
+    /// <summary>The last name of a member access after <c>=></c>; the text itself when it is something else.</summary>
+    internal static string MemberOf(string expression)
+    {
+        var arrow = expression.IndexOf("=>", StringComparison.Ordinal);
+        var body = (arrow >= 0 ? expression[(arrow + 2)..] : expression).Trim();
+        var last = body[(body.LastIndexOf('.') + 1)..].TrimEnd('!').TrimStart('@');
+        return last.Length > 0 && (char.IsLetter(last[0]) || last[0] == '_') && last.All(c => char.IsLetterOrDigit(c) || c == '_') &&
+               body.All(c => char.IsLetterOrDigit(c) || c is '_' or '.' or '!' or '@')
+            ? last
+            : body;
     }
 
     public ITargetDefinition ProceedAfterFailure() { IsProceedAfterFailure = true; return this; }

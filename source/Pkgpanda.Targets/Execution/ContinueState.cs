@@ -40,8 +40,21 @@ internal sealed class ContinueState(string path, string invocation)
         catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException or InvalidOperationException) { return []; }
     }
 
-    public void Save(IEnumerable<string> succeeded) =>
-        GeneratedFile.WriteAtomically(Path, JsonSerializer.Serialize(new { invocation, succeeded = succeeded.Distinct().ToList() }));
+    /// <summary>Written with the JSON writer, not the serializer, whose reflection set-up would cost every run.</summary>
+    public void Save(IEnumerable<string> succeeded)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("invocation", invocation);
+            json.WriteStartArray("succeeded");
+            foreach (var name in succeeded.Distinct()) json.WriteStringValue(name);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        GeneratedFile.WriteAtomically(Path, Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 
     public void Clear()
     {

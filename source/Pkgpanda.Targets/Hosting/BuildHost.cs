@@ -12,6 +12,8 @@ namespace Pkgpanda.Targets;
 /// </summary>
 internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
 {
+    // First, so a verbose run's timings count the console's set-up as the host's.
+    private readonly long _created = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly IAnsiConsole _console = console ?? CreateConsole();
     private readonly IReadOnlyDictionary<string, string> _environment = environment ?? ReadEnvironment();
     private readonly string _workingDirectory = workingDirectory ?? Directory.GetCurrentDirectory();
@@ -30,6 +32,15 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
     public int Run<T>(string[] args, string[] defaultTargets) where T : NukeBuild, new() =>
         RunAsync(new T(), args, defaultTargets).GetAwaiter().GetResult();
 
+    /// <summary>Default targets given as <c>x => x.Target</c>: each is the target property whose delegate it returns.</summary>
+    public int Run<T>(string[] args, Func<T, Target>[] defaultTargets) where T : NukeBuild, new()
+    {
+        var build = new T();
+        var names = defaultTargets.Select(f => TargetGraph.PropertyOf(build, f(build))
+            ?? throw new ArgumentException("Default targets are given as x => x.Target, a target property of the build.")).ToArray();
+        return RunAsync(build, args, names).GetAwaiter().GetResult();
+    }
+
     public Task<int> RunAsync<T>(string[] args, string[] defaultTargets) where T : NukeBuild, new() =>
         RunAsync(new T(), args, defaultTargets);
 
@@ -37,6 +48,8 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
     {
         var detected = _environment.GetValueOrDefault("GITHUB_ACTIONS") == "true" ? HostKind.GitHubActions : HostKind.Terminal;
         var output = new ConsoleOutput(_console, build.IsUserError, detected == HostKind.GitHubActions);
+        var timings = new RunTimings(_created);
+        timings.Mark("console and environment");
         try
         {
             var arguments = new Arguments(args);
@@ -51,10 +64,13 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
             build.Verbosity = output.Verbosity = options.Verbosity;
             output.GitHubActions = build.IsGitHubActions;
             build.Log = new Log(output, options.Verbosity);
+            timings.Mark("parameters");
 
             var graph = new TargetGraph(build, defaultTargets.FirstOrDefault());
             ExecutionPlanner.Validate(graph);
+            timings.Mark("target graph");
             GeneratedFiles.Update(build, graph, parameters, output);
+            timings.Mark("generated files");
             var packages = new PackageLoader(build, PackageIdTimeout);
 
             if (HelpRequest.IsRequested(arguments))
@@ -66,7 +82,7 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
             if (PlanRequest.IsRequested(arguments))
                 return await PlanRequest.HandleAsync(_console, _environment, build, arguments, graph, invoked, packages).ConfigureAwait(false);
 
-            return await TargetRun.ExecuteAsync(build, args, arguments, options, graph, invoked, parameters, output, InterruptGrace).ConfigureAwait(false);
+            return await TargetRun.ExecuteAsync(build, args, arguments, options, graph, invoked, parameters, output, InterruptGrace, timings).ConfigureAwait(false);
         }
         catch (TargetsException ex)
         {

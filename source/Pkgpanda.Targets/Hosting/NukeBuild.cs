@@ -1,5 +1,3 @@
-using System.Linq.Expressions;
-
 namespace Pkgpanda.Targets;
 
 /// <summary>
@@ -54,9 +52,10 @@ public abstract class NukeBuild
     protected internal virtual Task<IReadOnlyList<PackageNode>> PackageNodesAsync(bool withIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<PackageNode>>([]);
 
-    protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new() =>
-        new BuildHost().Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), defaultTargets.Select(Name).ToArray());
-
-    private static string Name<T>(Expression<Func<T, Target>> e) =>
-        e.Body is MemberExpression m ? m.Member.Name : throw new ArgumentException("Default targets are given as x => x.Target.");
+    /// <summary>
+    /// Runs the build from the command line. Default targets are given as <c>x => x.Target</c>: plain delegates, not
+    /// expression trees (which cost every run their set-up); the host finds the property each one returns.
+    /// </summary>
+    protected static int Execute<T>(params Func<T, Target>[] defaultTargets) where T : NukeBuild, new() =>
+        new BuildHost().Run(Environment.GetCommandLineArgs().Skip(1).ToArray(), defaultTargets);
 }

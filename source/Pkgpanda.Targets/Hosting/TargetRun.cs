@@ -9,7 +9,8 @@ namespace Pkgpanda.Targets;
 internal static class TargetRun
 {
     public static async Task<int> ExecuteAsync(NukeBuild build, IReadOnlyList<string> args, Arguments arguments, HostOptions options,
-        TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output, TimeSpan interruptGrace)
+        TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, IReadOnlyList<ParameterInfo> parameters, ConsoleOutput output, TimeSpan interruptGrace,
+        RunTimings timings)
     {
         using var cancellation = new CancellationTokenSource();
         build.CancellationToken = cancellation.Token;
@@ -21,11 +22,18 @@ internal static class TargetRun
         string? Reason(ExecutableTarget t) => skip(t) ?? resume.Reason(t);
         RequirementCheck.Check(plan, Reason, parameters);
         if (!options.NoLogo) output.Logo(build.GetType().Name);
+        timings.Mark("plan");
 
         var watch = Stopwatch.StartNew();
         var ok = await new BuildExecutor(output).ExecuteAsync(plan, Reason, resume.Succeeded, cancellation.Token).ConfigureAwait(false);
         output.Summary(plan, ok, watch.Elapsed);
         resume.Finished(ok);
+        if (output.Verbosity >= Verbosity.Verbose)
+        {
+            // Which program ran: build.sh's quick one, or the composite one it compiles in the background (issue 14).
+            output.Log(LogLevel.Debug, $"Program: {AppContext.BaseDirectory}");
+            output.Log(LogLevel.Debug, timings.Describe(plan));
+        }
         if (cancellation.IsCancellationRequested) return interruption.ExitCode ?? ExitCode.Cancelled;
         return ok ? ExitCode.Succeeded : ExitCode.Failed;
     }

@@ -34,6 +34,7 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     public static readonly string[] HostFileOptions = ["Target", "Skip", "Verbosity", "NoLogo", "Host"];
 
     private List<(string Path, Dictionary<string, JsonElement> Values)>? _files;
+    private List<(string Key, string Value)>? _environment;
 
     public static IReadOnlyList<ParameterInfo> Discover(Type buildType)
     {
@@ -43,13 +44,37 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
         {
             foreach (var m in t.GetMembers(flags | BindingFlags.DeclaredOnly))
             {
-                if (m.GetCustomAttribute<ParameterAttribute>() is not { } attr) continue;
+                if (ParameterOf(m) is not { } attr) continue;
                 var type = m switch { FieldInfo f => f.FieldType, PropertyInfo p => p.PropertyType, _ => null };
                 if (type is null) continue;
                 result.Add(new ParameterInfo(m, attr.Name ?? m.Name, attr.Description, type, attr.Separator, attr.Value, attr.IsPath));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The member's [Parameter], read from its metadata: instantiating attributes through reflection sets their
+    /// properties by emitted invoke stubs, which a run would compile for every parameter.
+    /// </summary>
+    private static ParameterAttribute? ParameterOf(MemberInfo member)
+    {
+        foreach (var data in member.CustomAttributes)
+        {
+            if (data.AttributeType != typeof(ParameterAttribute)) continue;
+            var attribute = new ParameterAttribute(data.ConstructorArguments is [{ Value: string description }] ? description : null);
+            foreach (var named in data.NamedArguments)
+                switch (named.MemberName)
+                {
+                    case nameof(ParameterAttribute.Name): attribute.Name = (string?)named.TypedValue.Value; break;
+                    case nameof(ParameterAttribute.Separator): attribute.Separator = (char)named.TypedValue.Value!; break;
+                    case nameof(ParameterAttribute.Value): attribute.Value = (string?)named.TypedValue.Value; break;
+                    case nameof(ParameterAttribute.IsPath): attribute.IsPath = (bool)named.TypedValue.Value!; break;
+                    default: throw new InvalidOperationException($"[Parameter] has a property {named.MemberName} that ParameterBinder.ParameterOf does not read.");
+                }
+            return attribute;
+        }
+        return null;
     }
 
     public void Bind(object build, IReadOnlyList<ParameterInfo> parameters)
@@ -96,9 +121,10 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     {
         var want = Arguments.Normalize(p.Name);
         string? found = null;
-        foreach (var (key, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        // The environment sorted and normalised once, not once per parameter.
+        _environment ??= environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (Arguments.Normalize(e.Key), e.Value)).ToList();
+        foreach (var (k, value) in _environment)
         {
-            var k = Arguments.Normalize(key);
             if (k == want) { found = value; break; }
             if (k == "nuke" + want) found ??= value;
         }

@@ -23,7 +23,7 @@ internal sealed class TargetGraph
         var byDelegate = new Dictionary<Target, ExecutableTarget>();
         foreach (var property in properties)
         {
-            var target = (Target)property.GetValue(build)!;
+            var target = Get(build, property);
             var definition = new TargetDefinition(property.Name);
             target(definition);
             var executable = new ExecutableTarget(definition, property.Name == defaultTarget);
@@ -48,6 +48,19 @@ internal sealed class TargetGraph
         }
         Default = Targets.FirstOrDefault(t => t.IsDefault);
     }
+
+    /// <summary>The name of the target property of <paramref name="build"/> whose delegate equals <paramref name="target"/>.</summary>
+    public static string? PropertyOf(object build, Target target) =>
+        build.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(p => p.PropertyType == typeof(Target) && p.GetIndexParameters().Length == 0)
+            .FirstOrDefault(p => target.Equals(Get(build, p)))?.Name;
+
+    /// <summary>
+    /// A target property's value through a delegate bound to its getter: reflection's GetValue compiles an invoke
+    /// stub for each getter called twice (the host reads them twice), which costs a run milliseconds.
+    /// </summary>
+    private static Target Get(object build, PropertyInfo property) =>
+        ((Func<Target>)Delegate.CreateDelegate(typeof(Func<Target>), build, property.GetMethod!))();
 
     /// <summary>Targets in declaration order.</summary>
     public List<ExecutableTarget> Targets { get; } = [];

@@ -146,4 +146,16 @@ public class JsonFileTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("sources")]
+    [InlineData("a \"quoted\" key\\with\tcontrol\n")]
+    [InlineData("<script>&'+`")]
+    [InlineData("caf\u00e9 \u2028 \ud83d\ude00")]
+    [InlineData("")]
+    public void A_field_is_quoted_as_the_serializer_writes_it(string key)
+    {
+        // Messages name fields as JSON strings; the quoting left the serializer (its set-up cost every run), not its output.
+        JsonFile.Quote(key).ShouldBe(JsonSerializer.Serialize(key));
+    }
 }
