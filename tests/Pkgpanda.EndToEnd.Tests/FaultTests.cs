@@ -28,6 +28,14 @@ public class FaultTests
         return ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>Started containers only: a package's container is created ahead, before its step may start.</summary>
+    private static async Task<string[]> RunningContainersOf(int pid)
+    {
+        var ps = await Tool.RunAsync("docker", "ps", "-q", "--filter", $"label=io.pkgpanda.owner-pid={pid}");
+        ps.ExitCode.ShouldBe(0, ps.Output);
+        return ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     private static void OneMessageNoTrace(Cli.Result result)
     {
         result.ExitCode.ShouldNotBe(0, result.ToString());
@@ -50,7 +58,7 @@ public class FaultTests
         using var tree = new ExampleTree();
         SleepFirst(tree, "libevent", 120);
         using var run = new Running(tree.Args("--target", "Build", "--package", "libevent"));
-        await run.WaitUntilAsync(() => ContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
+        await run.WaitUntilAsync(() => RunningContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
 
         var watch = Stopwatch.StartNew();
         run.Signal("TERM");
@@ -134,7 +142,7 @@ public class FaultTests
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
             pid = run.Pid;
-            await run.WaitUntilAsync(() => ContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
+            await run.WaitUntilAsync(() => RunningContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
             run.Signal("KILL");
             await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
@@ -222,7 +230,7 @@ public class FaultTests
         using var tree = new ExampleTree();
         SleepFirst(tree, "libevent", 12);
         using var slow = new Running(tree.Args("--target", "Build", "--package", "libevent"));
-        await slow.WaitUntilAsync(() => ContainersOf(slow.Pid).Result.Length > 0, "the libevent container running");
+        await slow.WaitUntilAsync(() => RunningContainersOf(slow.Pid).Result.Length > 0, "the libevent container running");
         var inFlight = Temporaries(tree).Concat(ScratchFolders(tree)).ToList();
         inFlight.ShouldNotBeEmpty();
 

@@ -101,14 +101,19 @@ public partial class LiveViewTests(ITestOutputHelper output)
         return snapshots;
     }
 
-    /// <summary>Layers of <see cref="Width"/> packages; each prints four lines over about two seconds (the failing one fails at once).</summary>
+    /// <summary>
+    /// Layers of <see cref="Width"/> packages; each prints four lines over about two seconds (the failing one fails at
+    /// once). With a failing package, those above the first layer take six seconds: the one started beside the failure
+    /// is surely still running when it fails (its slot frees as its step ends, so a short one could hand its slot to a
+    /// third package just before the failure is known).
+    /// </summary>
     private static void Generate(string root, int run, string? failing)
     {
         SyntheticTree.Layered(root, Layers, Width, 0, name =>
             "#!/bin/sh\nset -e\n" +
             $"# run {run}\n" +
             (name == failing ? "echo \"$PKG_NAME breaks\"; exit 3\n" : "") +
-            "for s in 1 2 3 4; do echo \"part $s of $PKG_NAME\"; sleep 0.5; done\n" +
+            $"for s in 1 2 3 4; do echo \"part $s of $PKG_NAME\"; sleep {(failing is not null && !name.StartsWith("p0-", StringComparison.Ordinal) ? "1.5" : "0.5")}; done\n" +
             "mkdir -p \"$PKG_PATH/lib\"\necho \"$PKG_ID\" > \"$PKG_PATH/lib/$PKG_NAME.id\"\n");
     }
 

@@ -18,18 +18,18 @@ internal sealed class PackageBuilder(BuildContext context)
     public const string InstallRoot = "/opt/mesosphere";
     private const int LogTailLines = 30;
 
-    public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, CancellationToken cancellationToken)
+    public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageTurn turn, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var cache = context.Cache;
         var id = plan.Id;
         // The no-op path: a stat and a compare against the tarball's record.
-        if (cache.Check(id).State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
+        if (cache.Check(id).State == CacheState.Verified) return await UpToDateAsync(plan, PackageStatus.Cached, turn, watch).ConfigureAwait(false);
 
         using var held = await FileLock.AcquireAsync(cache.BuildLockPath(id), cancellationToken).ConfigureAwait(false);
         // Another process may have built it while we waited for the lock; a damaged tarball is set aside, under the lock.
         var check = cache.Check(id);
-        if (check.State == CacheState.Verified) return UpToDate(plan, PackageStatus.Cached, watch);
+        if (check.State == CacheState.Verified) return await UpToDateAsync(plan, PackageStatus.Cached, turn, watch).ConfigureAwait(false);
         if (check.State == CacheState.Corrupt)
         {
             var aside = cache.SetAside(id);
@@ -39,7 +39,7 @@ internal sealed class PackageBuilder(BuildContext context)
         if (context.TryDownload is { } download && await download(id, cancellationToken).ConfigureAwait(false))
         {
             cache.Record(id);
-            return UpToDate(plan, PackageStatus.Downloaded, watch);
+            return await UpToDateAsync(plan, PackageStatus.Downloaded, turn, watch).ConfigureAwait(false);
         }
         // Holding the lock, any temporary tarball of this id is a leftover of a killed run.
         foreach (var stale in Directory.EnumerateFiles(cache.PackageFolder(id.Name), $".{id}.tar.xz.*.tmp"))
@@ -47,36 +47,75 @@ internal sealed class PackageBuilder(BuildContext context)
 
         CheckExecutable(plan.Info);
         var scratch = Scratch.Create(cache.ScratchFolder, id.ToString());
+        using var aheadCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<Prepared>? ahead = null;
+        Prepared? prepared = null;
         try
         {
             var src = scratch.Folder("src");
             var result = scratch.Folder("result");
             var install = scratch.Folder("install");
+            var step = Step(plan, src, result, install);
 
-            Phase(plan, BuildPhase.Fetching);
-            await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
+            // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
+            turn.WillRun();
+            ahead = PrepareAheadAsync(plan, step, src, result, aheadCancel.Token);
+            if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
-                if (e is Sources.FetchWarning w) context.Events.Report(new Message(plan.Key, w.Message, Warning: true));
-            }), cancellationToken).ConfigureAwait(false);
-
-            Phase(plan, BuildPhase.Activating);
-            var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
-            foreach (var missing in tarballs.Where(t => !File.Exists(t)))
-                throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
-            await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
+                await aheadCancel.CancelAsync().ConfigureAwait(false);
+                return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            }
+            watch.Restart();
+            // In line for a slot from now (packages take slots in the order they became ready), while the sources and
+            // the container are finished and the requires activated.
+            using var slotWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var slotTask = turn.RunSlotAsync(slotWait.Token);
+            IDisposable? slot = null;
+            string engine;
+            try
             {
-                await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
-                // The result is mounted inside the read-only install root; the mount point must already exist there.
-                Directory.CreateDirectory(Activation.PackageFolder(install, id));
+                if (!ahead.IsCompleted) Phase(plan, BuildPhase.Fetching);
+                prepared = await ahead.ConfigureAwait(false);
 
-                var fullBuildInfo = PlainJson.Pretty(plan.FullBuildInfo());
-                await File.WriteAllTextAsync(Path.Combine(src, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
-                await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
-                await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+                Phase(plan, BuildPhase.Activating);
+                var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
+                foreach (var missing in tarballs.Where(t => !File.Exists(t)))
+                    throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
+                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
+                {
+                    await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
+                    // The result is mounted inside the read-only install root; the mount point must already exist there.
+                    Directory.CreateDirectory(Activation.PackageFolder(install, id));
+                }).ConfigureAwait(false);
 
-            var engine = await RunScriptAsync(plan, src, result, install, cancellationToken).ConfigureAwait(false);
+                // Where the engine does not share our files, the activated requires travel now, while the slot is awaited.
+                if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);
+                slot = await slotTask.ConfigureAwait(false);
+                (engine, prepared) = await RunScriptAsync(plan, step, prepared, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // A slot granted meanwhile is not left taken.
+                if (slot is null)
+                {
+                    await slotWait.CancelAsync().ConfigureAwait(false);
+                    try { slot = await slotTask.ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
+                // A failure stops new work before its slot frees (a lost engine's package is built again, in a slot of its own).
+                if (slot is not null && ex is not EngineLost && !cancellationToken.IsCancellationRequested)
+                {
+                    turn.ReleaseWhenReported(slot);
+                    slot = null;
+                }
+                throw;
+            }
+            finally
+            {
+                slot?.Dispose();
+            }
 
+            // The slot is free again: packing overlaps the next package's start.
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -96,7 +135,54 @@ internal sealed class PackageBuilder(BuildContext context)
         }
         finally
         {
+            // A container made ahead and never run goes (its removal does not hold this package up).
+            if (prepared is null && ahead is not null)
+                try { prepared = await ahead.ConfigureAwait(false); }
+                catch (Exception) { /* told by the await above, or not news: the package does not run */ }
+            if (prepared is not null) await prepared.DisposeAsync().ConfigureAwait(false);
             scratch.Delete();
+        }
+    }
+
+    /// <summary>A step prepared on an engine the pool picked, and that pick (it becomes a slot when the step starts).</summary>
+    private sealed class Prepared(IPreparedStep step, EnginePool.EngineReservation reservation) : IAsyncDisposable
+    {
+        public IPreparedStep Step { get; } = step;
+        public EnginePool.EngineReservation Reservation { get; } = reservation;
+
+        public async ValueTask DisposeAsync()
+        {
+            Reservation.Dispose();
+            await Step.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
+        {
+            if (e is Sources.FetchWarning w) context.Events.Report(new Message(plan.Key, w.Message, Warning: true));
+        }), cancellationToken).ConfigureAwait(false);
+        await FileSystemFault.GuardAsync(Path.GetDirectoryName(src)!, "prepare the build's scratch folder", async () =>
+        {
+            var fullBuildInfo = PlainJson.Pretty(plan.FullBuildInfo());
+            await File.WriteAllTextAsync(Path.Combine(src, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return await PrepareOnEngineAsync(plan, step, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, CancellationToken cancellationToken)
+    {
+        var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
+        try { return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation); }
+        catch
+        {
+            reservation.Dispose();
+            throw;
         }
     }
 
@@ -110,8 +196,10 @@ internal sealed class PackageBuilder(BuildContext context)
         return kept;
     }
 
-    private PackageResult UpToDate(PackagePlan plan, PackageStatus status, Stopwatch watch)
+    /// <summary>Up to date (cached or downloaded): it counts once its requires are done, as a build would.</summary>
+    private async Task<PackageResult> UpToDateAsync(PackagePlan plan, PackageStatus status, PackageTurn turn, Stopwatch watch)
     {
+        if (!await turn.RequiresBuilt.ConfigureAwait(false)) return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
         context.Cache.WriteLatest(plan.Key, plan.Id);
         return Finish(plan, status, watch);
     }
@@ -133,22 +221,21 @@ internal sealed class PackageBuilder(BuildContext context)
                 $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");
     }
 
-    /// <summary>Runs the build script on a free engine of the pool; returns the engine's address.</summary>
-    private async Task<string> RunScriptAsync(PackagePlan plan, string src, string result, string install, CancellationToken cancellationToken)
+    /// <summary>pkgpanda's layout, described as inputs and an output: the runner decides how they travel (binds or tar streams).</summary>
+    private BuildStep Step(PackagePlan plan, string src, string result, string install)
     {
         var info = plan.Info;
         var id = plan.Id;
         var pkgPath = $"{InstallRoot}/packages/{id}";
-        // pkgpanda's layout, described as inputs and an output: the runner decides how they travel (binds or tar streams).
         var inputs = new List<StepInput>
         {
             new(src, "/pkg/src", Writable: true),
             new(info.PackageDir, "/pkg/build"),
-            new(install, InstallRoot),
+            // Filled with the activated requires once they are built, after the step was prepared.
+            new(install, InstallRoot, Deferred: true),
         };
         if (Directory.Exists(info.ExtraDir)) inputs.Add(new(info.ExtraDir, "/pkg/extra"));
-
-        var step = new BuildStep
+        return new BuildStep
         {
             // The image id, not its name: the build runs in exactly the image the package id was computed with.
             Image = plan.ImageId,
@@ -167,15 +254,40 @@ internal sealed class PackageBuilder(BuildContext context)
             Network = context.Network,
             Name = id.ToString(),
         };
+    }
 
-        using var engine = await context.Engines.AcquireAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Starts the prepared step once its engine has a free slot (or prepares it again on another engine that has one
+    /// sooner) and runs the build script; returns the engine's address and the step that ran.
+    /// </summary>
+    private async Task<(string Engine, Prepared Ran)> RunScriptAsync(PackagePlan plan, BuildStep step, Prepared prepared, CancellationToken cancellationToken)
+    {
+        var info = plan.Info;
+        var id = plan.Id;
+        var given = prepared;
+        EnginePool.EngineLease? lease;
+        try
+        {
+            while ((lease = await prepared.Reservation.StartAsync(cancellationToken).ConfigureAwait(false)) is null)
+            {
+                // Another engine has a slot nobody waits for: the container made here goes, a new one is made there.
+                await prepared.DisposeAsync().ConfigureAwait(false);
+                prepared = await PrepareOnEngineAsync(plan, step, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            if (!ReferenceEquals(prepared, given)) await prepared.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        using var engine = lease;
         context.Events.Report(new PhaseChanged(plan.Key, BuildPhase.Building, engine.Address));
         var logPath = context.Cache.LogPath(id);
         var log = new BuildLog(logPath, LogTailLines);
         long exitCode;
         try
         {
-            exitCode = await engine.Runner.RunAsync(step, new SyncProgress<string>(line =>
+            exitCode = await prepared.Step.RunAsync(new SyncProgress<string>(line =>
             {
                 log.Write(line);
                 context.Events.Report(new OutputLine(plan.Key, line));
@@ -188,7 +300,7 @@ internal sealed class PackageBuilder(BuildContext context)
         if (exitCode != 0)
             throw new BuildError($"Building {id} failed on {engine.Address}: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
                                  string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail));
-        return engine.Address;
+        return (engine.Address, prepared);
     }
 
     /// <summary>

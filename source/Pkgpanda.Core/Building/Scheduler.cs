@@ -9,73 +9,116 @@ namespace Pkgpanda.Core.Building;
 public sealed record SchedulerOptions(int Parallel, bool ContinueOnFailure = false);
 
 /// <summary>
-/// Runs the package graph: each package starts as soon as all of its requires are done, with at most
-/// <see cref="SchedulerOptions.Parallel"/> running at once. One memoised task per package; the semaphore
-/// guards only the work, so waiting on requires holds no slot. By default the first failure stops new
-/// work (running packages finish); with ContinueOnFailure everything not depending on a failure goes on.
+/// Runs the package graph: each package runs as soon as all of its requires are done, with at most
+/// <see cref="SchedulerOptions.Parallel"/> steps running at once. One memoised task per package. A package's work starts
+/// early, once each of its requires has started (so it can fetch and prepare while they build), with at most twice
+/// Parallel packages under way; it takes a run slot (<see cref="PackageTurn.RunSlotAsync"/>) only for its step.
+/// By default the first failure stops new work (running packages finish); with ContinueOnFailure everything not
+/// depending on a failure goes on.
 /// </summary>
 internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> events)
 {
+    /// <summary>The simple shape: the work runs once its requires are done, holding a run slot throughout.</summary>
+    public Task<IReadOnlyList<PackageResult>> RunAsync(PackageGraph graph,
+        Func<PackageKey, CancellationToken, Task<PackageResult>> work, CancellationToken cancellationToken) =>
+        RunAsync(graph, async (key, turn, ct) =>
+        {
+            if (!await turn.RequiresBuilt.ConfigureAwait(false)) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            // Held until the scheduler has the result, as a failure must stop new work before its slot frees.
+            turn.ReleaseWhenReported(await turn.RunSlotAsync(ct).ConfigureAwait(false));
+            return await work(key, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
     public async Task<IReadOnlyList<PackageResult>> RunAsync(PackageGraph graph,
-        Func<PackageKey, CancellationToken, Task<PackageResult>> work, CancellationToken cancellationToken)
+        Func<PackageKey, PackageTurn, CancellationToken, Task<PackageResult>> work, CancellationToken cancellationToken)
     {
-        using var slots = new SemaphoreSlim(Math.Max(1, options.Parallel));
+        var parallel = Math.Max(1, options.Parallel);
+        using var slots = new SemaphoreSlim(parallel);
+        using var underWay = new SemaphoreSlim(2 * parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Dictionary<PackageKey, Task<PackageResult>>();
+        var started = new Dictionary<PackageKey, TaskCompletionSource>();
         // The failed package behind each skip, so a skip names the failure, not the skip in between.
         var rootFailure = new System.Collections.Concurrent.ConcurrentDictionary<PackageKey, PackageKey>();
 
         Task<PackageResult> Node(PackageKey key)
         {
             if (tasks.TryGetValue(key, out var existing)) return existing;
-            var requires = graph.RequiresOf(key).Select(Node).ToList();
-            return tasks[key] = RunNodeAsync(key, requires);
+            var requires = graph.RequiresOf(key).ToList();
+            var done = requires.Select(Node).ToList();
+            var begun = requires.Select(r => started[r].Task).ToList();
+            started[key] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return tasks[key] = RunNodeAsync(key, done, begun, started[key]);
         }
 
-        async Task<PackageResult> RunNodeAsync(PackageKey key, List<Task<PackageResult>> requires)
+        async Task<PackageResult> RunNodeAsync(PackageKey key, List<Task<PackageResult>> requires, List<Task> requiresStarted, TaskCompletionSource begun)
         {
-            var done = await Task.WhenAll(requires).ConfigureAwait(false);
-            var broken = done.FirstOrDefault(r => r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun);
-            if (broken is not null)
-            {
-                if (broken.Status == PackageStatus.NotRun)
-                    return Finish(new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero, broken.Reason));
-                var cause = rootFailure.GetValueOrDefault(broken.Key, broken.Key);
-                rootFailure[key] = cause;
-                return Finish(new PackageResult(key, null, PackageStatus.Skipped, TimeSpan.Zero, $"requires {cause}, which failed"));
-            }
+            var holds = false;
+            Task<PackageResult>? working = null;
+            var turn = new PackageTurn(slots, stop.Token);
             try
             {
-                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return Finish(new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero,
-                    cancellationToken.IsCancellationRequested ? "cancelled" : "stopped after a failure"));
-            }
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                // A stop after a failure lets running work finish; only the user's cancellation interrupts it.
-                var result = await work(key, cancellationToken).ConfigureAwait(false);
-                if (result.Status == PackageStatus.Failed && !options.ContinueOnFailure) stop.Cancel();
-                return Finish(result);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return Finish(new PackageResult(key, null, PackageStatus.NotRun, watch.Elapsed, "cancelled"));
-            }
-            catch (Exception ex)
-            {
-                if (!options.ContinueOnFailure) stop.Cancel();
-                // A user's mistake reads best as its message; anything else is our bug and needs its stack trace.
-                return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, BuildError.IsExpected(ex) ? ex.Message : $"This is a bug in pkgpanda.NET, please report it with the trace below: {ex}"));
+                // Early, but not too early: once every require is under way (or done), and within the bound.
+                await Task.WhenAll(requiresStarted).ConfigureAwait(false);
+                try
+                {
+                    await underWay.WaitAsync(stop.Token).ConfigureAwait(false);
+                    holds = true;
+                    working = Task.Run(() => work(key, turn, cancellationToken), CancellationToken.None);
+                }
+                catch (OperationCanceledException) { }
+                begun.TrySetResult();
+
+                var done = await Task.WhenAll(requires).ConfigureAwait(false);
+                // A failure behind a require names the package better than a require that was merely not run.
+                var broken = done.FirstOrDefault(r => r.Status is PackageStatus.Failed or PackageStatus.Skipped)
+                             ?? done.FirstOrDefault(r => r.Status == PackageStatus.NotRun);
+                if (broken is not null)
+                {
+                    turn.Decide(false);
+                    await Quietly(working).ConfigureAwait(false);
+                    if (broken.Status == PackageStatus.NotRun)
+                        return Finish(new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero, broken.Reason));
+                    var cause = rootFailure.GetValueOrDefault(broken.Key, broken.Key);
+                    rootFailure[key] = cause;
+                    return Finish(new PackageResult(key, null, PackageStatus.Skipped, TimeSpan.Zero, $"requires {cause}, which failed"));
+                }
+                if (working is null) return Finish(NotRun(key, TimeSpan.Zero));
+                turn.Decide(true);
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    // A stop after a failure lets running work finish; only the user's cancellation interrupts it.
+                    var result = await working.ConfigureAwait(false);
+                    if (result.Status == PackageStatus.Failed && !options.ContinueOnFailure) stop.Cancel();
+                    return Finish(result);
+                }
+                // The user's token first: its callbacks (an engine call's, then stop's own) run one after another, so a
+                // cancelled call may get here before stop hears of it.
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stop.IsCancellationRequested)
+                {
+                    // Cancelled by the user, or stopped (after a failure) before the package had a slot to run in.
+                    return Finish(NotRun(key, watch.Elapsed));
+                }
+                catch (Exception ex)
+                {
+                    if (!options.ContinueOnFailure) stop.Cancel();
+                    // A user's mistake reads best as its message; anything else is our bug and needs its stack trace.
+                    return Finish(new PackageResult(key, null, PackageStatus.Failed, watch.Elapsed, BuildError.IsExpected(ex) ? ex.Message : $"This is a bug in pkgpanda.NET, please report it with the trace below: {ex}"));
+                }
             }
             finally
             {
-                slots.Release();
+                // A failed step's slot is freed only now, after the stop above: nothing new starts in it meanwhile.
+                turn.Reported();
+                turn.Decide(false);
+                begun.TrySetResult();
+                if (holds) underWay.Release();
             }
         }
+
+        PackageResult NotRun(PackageKey key, TimeSpan elapsed) =>
+            new(key, null, PackageStatus.NotRun, elapsed, cancellationToken.IsCancellationRequested ? "cancelled" : "stopped after a failure");
 
         PackageResult Finish(PackageResult result)
         {
@@ -86,5 +129,13 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
         // Node memoises: each package's task is created once, after the tasks of its requires.
         var results = await Task.WhenAll(graph.Order.Select(Node).ToList()).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>Waits for work whose result is not used (its package does not run); what it throws is not news.</summary>
+    private static async Task Quietly(Task? work)
+    {
+        if (work is null) return;
+        try { await work.ConfigureAwait(false); }
+        catch (Exception) { }
     }
 }

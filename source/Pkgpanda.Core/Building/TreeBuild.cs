@@ -15,38 +15,46 @@ public static class TreeBuild
     public static async Task<BuildSummary> RunAsync(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans,
         BuildContext context, SchedulerOptions options, CancellationToken cancellationToken)
     {
-        // A run killed earlier may have left containers writing into its scratch folders; stop them first. A run with
-        // nothing to build starts no container and asks no engine anything, so it leaves that to the next build.
+        // A run killed earlier may have left containers writing into its scratch folders; they are stopped before those
+        // folders go. Both sweeps touch only what dead runs left (their own labels, pids and names), so they run beside
+        // this run's first builds rather than before them, and end before the run does. A run with nothing to build
+        // starts no container and asks no engine anything, so it leaves that to the next build.
         var anything = graph.Order.Any(k => !context.Cache.Contains(plans[k].Id));
-        if (anything)
-            await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
-        // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
-        context.Cache.RemoveAbandoned();
-        if (anything)
-            await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
-        var builder = new PackageBuilder(context);
+        var sweep = Task.Run(async () =>
+        {
+            if (anything) await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false);
+            // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
+            context.Cache.RemoveAbandoned();
+        }, CancellationToken.None);
         try
         {
+            if (anything)
+                await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
+            var builder = new PackageBuilder(context);
             var results = await new Scheduler(options, context.Events)
-                .RunAsync(graph, (key, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, ct), cancellationToken)
+                .RunAsync(graph, (key, turn, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, turn, ct), cancellationToken)
                 .ConfigureAwait(false);
+            await sweep.ConfigureAwait(false);
             return new BuildSummary(results);
         }
         finally
         {
+            // The sweep's own fault was told above when the run got that far; else the run's own fault is the news.
+            try { await sweep.ConfigureAwait(false); }
+            catch (Exception) when (!sweep.IsCompletedSuccessfully) { }
             await context.Engines.FlushAsync().ConfigureAwait(false);
         }
     }
 
     private static async Task<PackageResult> BuildOnPoolAsync(PackageBuilder builder, BuildContext context, PackagePlan plan,
-        IReadOnlyDictionary<PackageKey, PackagePlan> plans, CancellationToken cancellationToken)
+        IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageTurn turn, CancellationToken cancellationToken)
     {
         var lost = new List<string>();
         while (true)
         {
             try
             {
-                var result = await builder.BuildAsync(plan, plans, cancellationToken).ConfigureAwait(false);
+                var result = await builder.BuildAsync(plan, plans, turn, cancellationToken).ConfigureAwait(false);
                 return lost.Count == 0 ? result : result with { Note = $"built again after {string.Join(", ", lost)} stopped answering" };
             }
             catch (EngineLost engineLost) when (!cancellationToken.IsCancellationRequested)

@@ -23,8 +23,10 @@ public sealed record BuildStep
 /// <summary>
 /// A host folder the step sees at <paramref name="ContainerPath"/>. <paramref name="Writable"/> folders may be
 /// changed by the step, but the changes are not brought back: only <see cref="BuildStep.Output"/> is.
+/// A <paramref name="Deferred"/> folder is filled after <see cref="IRunner.PrepareAsync"/> (the activated requires
+/// of a package prepared while they still build): a runner reads it only when the step starts.
 /// </summary>
-public sealed record StepInput(string HostPath, string ContainerPath, bool Writable = false);
+public sealed record StepInput(string HostPath, string ContainerPath, bool Writable = false, bool Deferred = false);
 
 /// <summary>
 /// The step's result: <paramref name="HostPath"/>'s content is there at <paramref name="ContainerPath"/> when the

@@ -173,21 +173,46 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     public async Task<long> RunAsync(BuildStep step, IProgress<string> output, CancellationToken cancellationToken)
     {
+        await using var prepared = await PrepareAsync(step, cancellationToken).ConfigureAwait(false);
+        return await prepared.RunAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates the step's container and, when the engine does not see our files, sends the inputs that are not
+    /// deferred; the deferred ones and the output folder's starting content go in when the step starts. Bind mounts
+    /// are resolved by the engine at the start, so a deferred bound folder may be filled until then.
+    /// </summary>
+    public async Task<IPreparedStep> PrepareAsync(BuildStep step, CancellationToken cancellationToken)
+    {
         try
         {
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
-            return await RunStepAsync(step, binds, output, cancellationToken).ConfigureAwait(false);
+            var id = await CreateAsync(step, binds, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!binds) await SendInputsAsync(id, step, step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList(), cancellationToken).ConfigureAwait(false);
+                // Attached now, before the start, so no line is lost and the start costs one call less.
+                return new PreparedContainer(this, step, id, binds, await AttachAsync(id, cancellationToken).ConfigureAwait(false));
+            }
+            catch
+            {
+                await RemoveAsync(id).ConfigureAwait(false);
+                throw;
+            }
         }
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
-            // A broken connection is a lost engine only when it no longer answers; else it broke off this one step.
-            if (await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null)
-                throw new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost);
-            throw;
+            throw await Broken(step, lost).ConfigureAwait(false);
         }
     }
 
-    private async Task<long> RunStepAsync(BuildStep step, bool binds, IProgress<string> output, CancellationToken cancellationToken)
+    /// <summary>A broken connection is a lost engine only when it no longer answers; else it broke off this one step.</summary>
+    private async Task<Exception> Broken(BuildStep step, EngineLost lost) =>
+        await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null
+            ? new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost)
+            : lost;
+
+    private async Task<string> CreateAsync(BuildStep step, bool binds, CancellationToken cancellationToken)
     {
         var create = new CreateContainerParameters
         {
@@ -205,36 +230,100 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         };
         var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, cancellationToken),
             $"creating the container for {step.Name} from the image {step.Image}", cancellationToken).ConfigureAwait(false);
-        long exitCode;
+        return created.ID;
+    }
+
+    /// <summary>stdout and stderr of a container, as one stream in the order written; attach before the start.</summary>
+    private Task<MultiplexedStream> AttachAsync(string container, CancellationToken cancellationToken) =>
+        CallAsync(() => _client.Containers.AttachContainerAsync(container,
+            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken);
+
+    /// <summary>Starts a created container, streams its output until it exits and brings its output back.</summary>
+    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, IProgress<string> output, CancellationToken cancellationToken)
+    {
         try
         {
-            if (!binds) await SendInputsAsync(created.ID, step, cancellationToken).ConfigureAwait(false);
-            // Attached before the start, so no line is lost; stdout and stderr arrive as one stream, in the order written.
-            using var stream = await CallAsync(() => _client.Containers.AttachContainerAsync(created.ID,
-                new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken).ConfigureAwait(false);
+            if (!binds && !sent) await SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
             var logs = PumpAsync(stream, output, cancellationToken);
-            await CallAsync(() => _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken),
+            await CallAsync(() => _client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
                 $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
-            var wait = await CallAsync(() => _client.Containers.WaitContainerAsync(created.ID, cancellationToken), $"waiting for {step.Name}", cancellationToken).ConfigureAwait(false);
+            var wait = await CallAsync(() => _client.Containers.WaitContainerAsync(container, cancellationToken), $"waiting for {step.Name}", cancellationToken).ConfigureAwait(false);
             try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
             if (step.Output is { } result)
             {
-                if (!binds) await ReceiveOutputAsync(created.ID, result, cancellationToken).ConfigureAwait(false);
+                if (!binds) await ReceiveOutputAsync(container, result, cancellationToken).ConfigureAwait(false);
                 else await GiveBackAsync(step, cancellationToken).ConfigureAwait(false);
             }
-            exitCode = wait.StatusCode;
+            return wait.StatusCode;
         }
-        catch
+        catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
-            // Failed or cancelled (Ctrl-C, SIGTERM): the container goes now, before the caller hears of it.
-            await RemoveAsync(created.ID).ConfigureAwait(false);
-            throw;
+            throw await Broken(step, lost).ConfigureAwait(false);
         }
-        // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
-        // FlushAsync waits for these removals at the end of a run.
-        lock (_removals) _removals.Add(RemoveAsync(created.ID));
-        return exitCode;
+    }
+
+    /// <summary>The deferred inputs and the output folder's starting content, after the inputs sent at the prepare.</summary>
+    private async Task SendLateAsync(string container, BuildStep step, CancellationToken cancellationToken)
+    {
+        var late = step.Inputs.Where(i => i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
+        if (step.Output is { } o) late.Add((o.HostPath, o.ContainerPath));
+        if (late.Count == 0) return;
+        try { await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false); }
+        catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw await Broken(step, lost).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues the removal of a container whose step is over; <see cref="FlushAsync"/> waits for it.</summary>
+    private void RemoveLater(string container)
+    {
+        lock (_removals) _removals.Add(RemoveAsync(container));
+    }
+
+    /// <summary>A created container, waiting for its start; removed however its step ends.</summary>
+    private sealed class PreparedContainer(DockerRunner engine, BuildStep step, string container, bool binds, MultiplexedStream stream) : IPreparedStep
+    {
+        private int _state; // 0 prepared, 1 ran (its removal is queued or done)
+        private bool _sent;
+
+        public async Task CompleteInputsAsync(CancellationToken cancellationToken)
+        {
+            if (binds || _sent || Volatile.Read(ref _state) != 0) return;
+            await engine.SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
+            _sent = true;
+        }
+
+        public async Task<long> RunAsync(IProgress<string> output, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _state, 1) != 0) throw new InvalidOperationException("A prepared step runs once.");
+            try
+            {
+                long exitCode;
+                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, output, cancellationToken).ConfigureAwait(false);
+                // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
+                engine.RemoveLater(container);
+                return exitCode;
+            }
+            catch
+            {
+                // Failed or cancelled (Ctrl-C, SIGTERM): the container goes now, before the caller hears of it.
+                await engine.RemoveAsync(container).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        /// <summary>Not run (its requires failed, the run stopped, the engine moved): the container goes, off the caller's path.</summary>
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _state, 1) == 0)
+            {
+                stream.Dispose();
+                engine.RemoveLater(container);
+            }
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>Waits until the containers of finished steps are removed.</summary>
@@ -275,11 +364,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         return binds;
     }
 
-    /// <summary>The inputs (and the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
-    private async Task SendInputsAsync(string container, BuildStep step, CancellationToken cancellationToken)
+    /// <summary>Folders (inputs, the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
+    private async Task SendInputsAsync(string container, BuildStep step, IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
     {
-        var folders = step.Inputs.Select(i => (i.HostPath, i.ContainerPath)).ToList();
-        if (step.Output is { } o) folders.Add((o.HostPath, o.ContainerPath));
         var pipe = new Pipe();
         var writing = Task.Run(async () =>
         {
@@ -339,13 +426,23 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         if (LocalHost.IsRoot) return;
         var paths = step.Inputs.Where(i => i.Writable).Select(i => i.HostPath).Concat(step.Output is { } o ? [o.HostPath] : []).ToList();
         var inputs = paths.Select((p, i) => new StepInput(p, $"/fix/{i}", Writable: true)).ToList();
-        await RunStepAsync(new BuildStep
+        var fix = new BuildStep
         {
             Image = step.Image,
             Command = ["chown", "-R", $"{LocalHost.UserId}:{LocalHost.GroupId}", .. inputs.Select(m => m.ContainerPath)],
             Inputs = inputs,
             Name = "chown",
-        }, binds: true, SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
+        };
+        var id = await CreateAsync(fix, binds: true, cancellationToken).ConfigureAwait(false);
+        MultiplexedStream stream;
+        try { stream = await AttachAsync(id, cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            await RemoveAsync(id).ConfigureAwait(false);
+            throw;
+        }
+        await using var prepared = new PreparedContainer(this, fix, id, binds: true, stream);
+        await prepared.RunAsync(SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -146,6 +146,87 @@ public sealed class EnginePool
         }
     }
 
+    /// <summary>
+    /// Picks the engine a step will run on before it may start, so its container can be made there ahead (while its
+    /// requires still build, or while it waits for a slot): one with a slot that no step waiting there will take, then
+    /// one holding <paramref name="imageId"/>, then the least busy, counting the steps waiting there. Copies the image
+    /// there if it is missing. Does not wait for a slot.
+    /// </summary>
+    public async Task<EngineReservation> ReserveAsync(string imageId, string imageName, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Slot pick;
+            lock (_gate)
+            {
+                var live = _slots.Where(s => s.Lost is null).ToList();
+                if (live.Count == 0)
+                    throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
+                // An engine with a slot nobody waits for first, then one that holds the image, then the least busy.
+                pick = live.OrderByDescending(s => s.Running + s.Reserved < s.Engine.Capacity)
+                    .ThenByDescending(s => s.Holds(imageId))
+                    .ThenBy(s => (double)(s.Running + s.Reserved) / s.Engine.Capacity)
+                    .First();
+                pick.Reserved++;
+            }
+            var reservation = new EngineReservation(this, pick);
+            try
+            {
+                await EnsureImageAsync(pick, imageId, imageName, cancellationToken).ConfigureAwait(false);
+                return reservation;
+            }
+            catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
+            {
+                reservation.Dispose();
+                MarkLost(lost.Address, lost.Message);
+            }
+            catch
+            {
+                reservation.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a running slot on the reserved engine. Null when another engine has a slot that no step waiting there
+    /// will take: the caller then prepares its step again on a new reservation rather than wait here.
+    /// </summary>
+    private async Task<EngineLease?> StartAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (slot.Lost is { } lost) throw new EngineLost(slot.Engine.Address, $"it was left out of the run earlier ({lost})");
+                if (slot.Running < slot.Engine.Capacity)
+                {
+                    slot.Running++;
+                    slot.Reserved--;
+                    return new EngineLease(this, slot);
+                }
+                if (_slots.Any(s => s != slot && s.Lost is null && s.Running + s.Reserved < s.Engine.Capacity))
+                {
+                    slot.Reserved--;
+                    Signal();
+                    return null;
+                }
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Unreserve(Slot slot)
+    {
+        lock (_gate)
+        {
+            slot.Reserved--;
+            Signal();
+        }
+    }
+
     /// <summary>Leaves an engine out for the rest of the run.</summary>
     public void MarkLost(string address, string cause)
     {
@@ -219,6 +300,8 @@ public sealed class EnginePool
     {
         public PoolEngine Engine { get; } = engine;
         public int Running;
+        /// <summary>Steps prepared there that wait for a running slot.</summary>
+        public int Reserved;
         public string? Lost;
         /// <summary>Image ids present (or being copied) there; locked on itself.</summary>
         public Dictionary<string, Task> Present { get; } = new(StringComparer.Ordinal);
@@ -249,6 +332,48 @@ public sealed class EnginePool
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0) _pool.Release(_slot);
+        }
+    }
+
+    /// <summary>
+    /// An engine picked for a step that may not start yet (counted as waiting there, not as running). Start it once;
+    /// disposing a reservation that was not started gives it up.
+    /// </summary>
+    public sealed class EngineReservation : IDisposable
+    {
+        private readonly EnginePool _pool;
+        private readonly Slot _slot;
+        private int _done;
+
+        internal EngineReservation(EnginePool pool, Slot slot)
+        {
+            _pool = pool;
+            _slot = slot;
+        }
+
+        public IRunner Runner => _slot.Engine.Runner;
+
+        public string Address => _slot.Engine.Address;
+
+        /// <summary>
+        /// Waits for a running slot there (the reservation is used up either way). Null when another engine has a free slot
+        /// that nothing prepared there waits for: prepare the step again on a new reservation.
+        /// Throws <see cref="EngineLost"/> when the engine was left out meanwhile.
+        /// </summary>
+        public async Task<EngineLease?> StartAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _done, 1) != 0) throw new InvalidOperationException("A reservation starts once.");
+            try { return await _pool.StartAsync(_slot, cancellationToken).ConfigureAwait(false); }
+            catch
+            {
+                _pool.Unreserve(_slot);
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) _pool.Unreserve(_slot);
         }
     }
 }

@@ -121,4 +121,73 @@ public class SchedulerTests
         byName["c"].Reason.ShouldBe("requires a, which failed");
         byName["x"].Status.ShouldBe(PackageStatus.Built);
     }
+
+    [Fact]
+    public async Task Work_starts_while_its_requires_build_runs_only_after_them_and_hears_when_it_will_not_run()
+    {
+        using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("x").Package("y", "{\"requires\": [\"x\"]}");
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
+        var aDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var results = await new Scheduler(new SchedulerOptions(2, ContinueOnFailure: true), new Events()).RunAsync(graph, async (key, turn, ct) =>
+        {
+            switch (key.Name)
+            {
+                case "a":
+                    // a finishes only once b's work has begun: b prepares while a still builds.
+                    await bStarted.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                    aDone.SetResult();
+                    break;
+                case "b":
+                    bStarted.SetResult();
+                    (await turn.RequiresBuilt).ShouldBeTrue();
+                    aDone.Task.IsCompleted.ShouldBeTrue();
+                    using (await turn.RunSlotAsync(ct)) seen["b"] = "ran";
+                    break;
+                case "x":
+                    throw new BuildError("x broke");
+                case "y":
+                    seen["y"] = (await turn.RequiresBuilt) ? "ran" : "told it will not run";
+                    break;
+            }
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        var byName = results.ToDictionary(r => r.Key.Name);
+        byName["b"].Status.ShouldBe(PackageStatus.Built, byName["b"].Reason);
+        seen["b"].ShouldBe("ran");
+        seen["y"].ShouldBe("told it will not run");
+        byName["y"].Status.ShouldBe(PackageStatus.Skipped);
+        byName["y"].Reason.ShouldBe("requires x, which failed");
+    }
+
+    [Fact]
+    public async Task A_package_whose_require_failed_is_skipped_naming_it_even_when_another_require_was_not_run()
+    {
+        using var tree = new TempTree().Package("a").Package("b").Package("c", "{\"requires\": [\"b\", \"a\"]}");
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
+        var aHasSlot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = await new Scheduler(new SchedulerOptions(1), new Events()).RunAsync(graph, async (key, turn, ct) =>
+        {
+            if (!await turn.RequiresBuilt) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            if (key.Name == "b") await aHasSlot.Task;
+            var slot = await turn.RunSlotAsync(ct);
+            if (key.Name == "a")
+            {
+                aHasSlot.SetResult();
+                await Task.Delay(200, ct);
+                // As the package builder does: a failed step's slot frees once the scheduler has stopped new work.
+                turn.ReleaseWhenReported(slot);
+                throw new BuildError("a broke");
+            }
+            slot.Dispose();
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        var byName = results.ToDictionary(r => r.Key.Name);
+        byName["a"].Status.ShouldBe(PackageStatus.Failed);
+        // b waited for the one slot; the failure stopped the run before that slot was free again.
+        byName["b"].Status.ShouldBe(PackageStatus.NotRun, string.Join("; ", results.Select(r => $"{r.Key.Name} {r.Status} {r.Reason}")));
+        byName["c"].Status.ShouldBe(PackageStatus.Skipped);
+        byName["c"].Reason.ShouldBe("requires a, which failed");
+    }
 }

@@ -60,6 +60,40 @@ public class DockerRunnerTests
     }
 
     [DockerFact]
+    public async Task A_prepared_step_is_a_created_container_that_sees_a_deferred_input_filled_after_it_was_made()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var name = $"prepared-{Guid.NewGuid():N}";
+        var later = Directory.CreateDirectory(tree.PathOf("later")).FullName;
+        var step = Step(tree, "cat /later/made-after-prepare > /out/seen", name) with { Inputs = [new StepInput(later, "/later", Deferred: true)] };
+
+        await using var prepared = await docker.PrepareAsync(step, CancellationToken.None);
+        // Made ahead, not started: it holds no running slot on the engine.
+        var (_, state) = await Docker("ps", "-a", "--filter", $"label={DockerRunner.Label}={name}", "--format", "{{.State}}");
+        state.Trim().ShouldBe("created");
+        await File.WriteAllTextAsync(Path.Combine(later, "made-after-prepare"), "activated requires\n");
+
+        (await prepared.RunAsync(Reporting.SyncProgress<string>.Ignore, CancellationToken.None)).ShouldBe(0);
+        (await File.ReadAllTextAsync(tree.PathOf("out/seen"))).ShouldBe("activated requires\n");
+        await docker.FlushAsync();
+        (await ContainersNamed(name)).ShouldBeEmpty();
+    }
+
+    [DockerFact]
+    public async Task A_prepared_step_that_never_runs_leaves_no_container_once_the_run_flushes()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var name = $"unused-{Guid.NewGuid():N}";
+        var prepared = await docker.PrepareAsync(Step(tree, "echo never", name), CancellationToken.None);
+        (await ContainersNamed(name)).Length.ShouldBe(1);
+        await prepared.DisposeAsync();
+        await docker.FlushAsync();
+        (await ContainersNamed(name)).ShouldBeEmpty();
+    }
+
+    [DockerFact]
     public async Task An_engine_that_shares_our_files_gets_them_bound_and_gives_the_output_back()
     {
         using var tree = new TempTree();

@@ -1,0 +1,115 @@
+namespace Pkgpanda.Core.Building;
+
+/// <summary>
+/// What the scheduler tells a package's work that it starts early, while the package's requires may still build:
+/// when they are done (and whether the package runs at all), and the <see cref="SchedulerOptions.Parallel"/> slot the
+/// work holds while its step runs. Work that runs must wait for <see cref="RequiresBuilt"/> before using what its
+/// requires made; when it is false the scheduler reports the package itself and ignores what the work returns.
+/// </summary>
+internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
+{
+    private readonly TaskCompletionSource<bool> _requires = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _queue = CancellationTokenSource.CreateLinkedTokenSource(stop);
+    private readonly List<IDisposable> _kept = [];
+    private readonly Lock _lock = new();
+    private Place? _queued;
+    private bool _wants;
+
+    /// <summary>True once every require was built or is up to date; false when the package will not run.</summary>
+    public Task<bool> RequiresBuilt => _requires.Task;
+
+    /// <summary>
+    /// Says the work will want a slot once its requires are done: the scheduler then puts it in line for one the moment
+    /// they are, so packages get slots in the order they became ready, whatever the work does first.
+    /// </summary>
+    public void WillRun()
+    {
+        lock (_lock) _wants = true;
+    }
+
+    internal void Decide(bool runs)
+    {
+        if (!_requires.TrySetResult(runs) || !runs) return;
+        lock (_lock) if (_wants) _queued ??= Queue();
+    }
+
+    /// <summary>
+    /// Waits for one of the run's slots (how many steps run at once); dispose it when the step is over. Throws
+    /// <see cref="OperationCanceledException"/> when the run stopped (after a failure, or cancelled) before a slot was free.
+    /// </summary>
+    public async Task<IDisposable> RunSlotAsync(CancellationToken cancellationToken)
+    {
+        Place place;
+        lock (_lock) place = _queued ??= Queue();
+        if (await place.Granted.WaitAsync(cancellationToken).ConfigureAwait(false) && Interlocked.Exchange(ref place.Claimed, 1) == 0)
+            return new Held(this);
+        throw new OperationCanceledException(stop.IsCancellationRequested ? stop : cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps the slot of a step that failed until the scheduler has heard of the failure (which stops new work by
+    /// default), so no other package starts in it first.
+    /// </summary>
+    public void ReleaseWhenReported(IDisposable slot)
+    {
+        lock (_lock) _kept.Add(slot);
+    }
+
+    /// <summary>The scheduler has the package's result: kept slots free, and a slot granted that nobody took goes back.</summary>
+    internal void Reported()
+    {
+        List<IDisposable> kept;
+        lock (_lock)
+        {
+            kept = [.. _kept];
+            _kept.Clear();
+        }
+        foreach (var slot in kept) slot.Dispose();
+        Place? left;
+        lock (_lock)
+        {
+            left = _queued;
+            _queued = null;
+        }
+        _queue.Cancel();
+        left?.Granted.ContinueWith(t =>
+        {
+            if (t.Result && Interlocked.Exchange(ref left.Claimed, 1) == 0) slots.Release();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>A place in line for a slot: true once granted, false when the run stopped first. Never faults.</summary>
+    /// <remarks>A semaphore's cancelled waiter leaves its line a moment later; a slot freed in between (a failed step's, freed
+    /// right after the stop) goes back rather than start new work after the stop.</remarks>
+    private Place Queue() => new(slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t =>
+    {
+        if (!t.IsCompletedSuccessfully) return false;
+        if (!_queue.IsCancellationRequested) return true;
+        slots.Release();
+        return false;
+    }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+
+    /// <summary>A slot given back: a package built again (its engine was lost) gets in line anew.</summary>
+    private void Release()
+    {
+        lock (_lock) _queued = null;
+        slots.Release();
+    }
+
+    private sealed class Place(Task<bool> granted)
+    {
+        public Task<bool> Granted { get; } = granted;
+        /// <summary>1 once the slot went to the work (or back to the scheduler).</summary>
+        public int Claimed;
+    }
+
+    private sealed class Held(PackageTurn turn) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) turn.Release();
+        }
+    }
+}
