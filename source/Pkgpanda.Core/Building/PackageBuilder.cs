@@ -55,6 +55,9 @@ internal sealed class PackageBuilder(BuildContext context)
             var src = scratch.Folder("src");
             var result = scratch.Folder("result");
             var install = scratch.Folder("install");
+            // The result is mounted inside the install root: its mount point exists before the container starts,
+            // which may be long before the requires are activated there.
+            Directory.CreateDirectory(Activation.PackageFolder(install, id));
             var step = Step(plan, src, result, install);
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
@@ -253,6 +256,8 @@ internal sealed class PackageBuilder(BuildContext context)
             },
             Network = context.Network,
             Name = id.ToString(),
+            // A package's container starts while it waits for its requires; its script runs once they are in place.
+            StartEarly = true,
         };
     }
 
