@@ -248,6 +248,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     private const string Gate = "read -r go && [ \"$go\" = go ] || exit 1; exec \"$@\" </dev/null";
 
+    /// <summary>The name the gate's shell runs under (<c>$0</c>): its own messages start with it.</summary>
+    internal const string GateName = "pkgpanda-gate";
+
     /// <summary>A broken connection is a lost engine only when it no longer answers; else it broke off this one step.</summary>
     private async Task<Exception> Broken(BuildStep step, EngineLost lost) =>
         await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null
@@ -259,7 +262,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         var create = new CreateContainerParameters
         {
             Image = step.Image,
-            Cmd = gated ? ["/bin/sh", "-c", Gate, "pkgpanda-gate", .. step.Command] : step.Command.ToList(),
+            Cmd = gated ? ["/bin/sh", "-c", Gate, GateName, .. step.Command] : step.Command.ToList(),
             OpenStdin = gated,
             StdinOnce = gated,
             AttachStdin = gated,
