@@ -129,7 +129,10 @@ pp_run() {
     # docker run says "Unable to find image" before it pulls; the traced run refuses `docker pull` itself.
     ! grep -q -e 'Unable to find image' -e 'Pulling from' "$log" || fail "an image was pulled during pkgpanda's run in $dir"
 }
-ours() { "$ROOT/build.sh" --target Build --packages-dir "$1" --parallel "$P" >"$2" 2>&1 || { tail -30 "$2"; fail "build.sh failed in $1 (log above)"; }; }
+# The engine is named with #P, as benchmarks/scheduler.sh does: an engine runs as many packages at once as it reports
+# CPUs unless told (--parallel only caps the total), and the comparison is about P builds at once.
+ENGINE="${DOCKER_HOST:-unix:///var/run/docker.sock}#$P"
+ours() { "$ROOT/build.sh" --target Build --packages-dir "$1" --docker-host "$ENGINE" --parallel "$P" >"$2" 2>&1 || { tail -30 "$2"; fail "build.sh failed in $1 (log above)"; }; }
 
 # --- preconditions -------------------------------------------------------------------------------------------------
 # One run at a time on this machine: a second one would remove the cleaner tag under the first one's feet.
@@ -140,7 +143,7 @@ if ! docker image inspect "$CLEANER" >/dev/null 2>&1; then
     docker tag "$IMAGE" "$CLEANER"; tagged=1
 fi
 N=$((L * W))
-echo "pkgpanda vs pkgpanda.NET: $L x $W tree (N=$N), sleep ${S}s, ours --parallel $P; $(nproc) cores, load $(load) at start"
+echo "pkgpanda vs pkgpanda.NET: $L x $W tree (N=$N), sleep ${S}s, ours --parallel $P on $ENGINE; $(nproc) cores, load $(load) at start"
 setup_pkgpanda
 make_tree "$WORK/pp"; make_tree "$WORK/ours"
 echo "pkgpanda: $src_rev, $("$WORK/venv/bin/python" --version), engine $(docker version --format '{{.Server.Version}}'), image $(docker image inspect -f '{{.Id}}' "$IMAGE" | cut -c1-19)"

@@ -55,6 +55,9 @@ internal sealed class PackageBuilder(BuildContext context)
             var src = scratch.Folder("src");
             var result = scratch.Folder("result");
             var install = scratch.Folder("install");
+            // The result is mounted inside the install root: its mount point exists before the container starts,
+            // which may be long before the requires are activated there.
+            Directory.CreateDirectory(Activation.PackageFolder(install, id));
             var step = Step(plan, src, result, install);
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
@@ -253,6 +256,8 @@ internal sealed class PackageBuilder(BuildContext context)
             },
             Network = context.Network,
             Name = id.ToString(),
+            // A package's container starts while it waits for its requires; its script runs once they are in place.
+            StartEarly = true,
         };
     }
 
@@ -305,11 +310,18 @@ internal sealed class PackageBuilder(BuildContext context)
 
     /// <summary>
     /// "exec ... no such file or directory" for a script that exists means its #! interpreter is missing from the
-    /// image (e.g. #!/bin/bash in a busybox image): say so, since the engine's words point at the script.
+    /// image (e.g. #!/bin/bash in a busybox image): say so, since the engine's words point at the script. The words
+    /// are the engine's when it started the script itself, the shell's when the script was held back by the
+    /// runner's gate (which names itself, so a script's own "not found" is never taken for it).
     /// </summary>
     private static string InterpreterHint(BuildInfo info, PackagePlan plan, IReadOnlyList<string> tail)
     {
-        if (!tail.Any(l => l.Contains($"exec /pkg/build/{info.BuildScript}", StringComparison.Ordinal) && l.Contains("no such file", StringComparison.OrdinalIgnoreCase)))
+        var script = $"/pkg/build/{info.BuildScript}";
+        bool Engine(string l) => l.Contains($"exec {script}", StringComparison.Ordinal) && l.Contains("no such file", StringComparison.OrdinalIgnoreCase);
+        bool Gate(string l) => l.StartsWith(DockerRunner.GateName + ":", StringComparison.Ordinal) && l.Contains(script, StringComparison.Ordinal) &&
+                               (l.Contains("not found", StringComparison.OrdinalIgnoreCase) || l.Contains("no such file", StringComparison.OrdinalIgnoreCase) ||
+                                l.Contains("bad interpreter", StringComparison.OrdinalIgnoreCase));
+        if (!tail.Any(l => Engine(l) || Gate(l)))
             return "";
         var first = File.ReadLines(info.BuildScriptPath).FirstOrDefault() ?? "";
         return first.StartsWith("#!", StringComparison.Ordinal)

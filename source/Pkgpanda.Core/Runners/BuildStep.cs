@@ -16,6 +16,13 @@ public sealed record BuildStep
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? WorkingDirectory { get; init; }
     public bool Network { get; init; }
+    /// <summary>
+    /// The step's container may be started at its prepare, its command held back by <c>/bin/sh</c> until the step
+    /// runs (container start-up off the critical path). Only for images that have <c>/bin/sh</c>; a runner that
+    /// cannot start it early starts it when it runs, as without. Every input, deferred ones included, must exist as
+    /// a folder at the prepare (bound folders are then seen live).
+    /// </summary>
+    public bool StartEarly { get; init; }
     /// <summary>What the step is, for labels and messages (a package id).</summary>
     public string Name { get; init; } = "build";
 }

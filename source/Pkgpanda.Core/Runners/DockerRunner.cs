@@ -187,18 +187,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         try
         {
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
-            var id = await CreateAsync(step, binds, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (!binds) await SendInputsAsync(id, step, step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList(), cancellationToken).ConfigureAwait(false);
-                // Attached now, before the start, so no line is lost and the start costs one call less.
-                return new PreparedContainer(this, step, id, binds, await AttachAsync(id, cancellationToken).ConfigureAwait(false));
-            }
-            catch
-            {
-                await RemoveAsync(id).ConfigureAwait(false);
-                throw;
-            }
+            if (step.StartEarly && await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
+                return started;
+            return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
@@ -206,18 +197,75 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
+    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken)
+    {
+        var id = await CreateAsync(step, binds, gated, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!binds) await SendInputsAsync(id, step, step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList(), cancellationToken).ConfigureAwait(false);
+            // Attached now, before the start, so no line is lost and the start costs one call less.
+            return new PreparedContainer(this, step, id, binds, await AttachAsync(id, gated, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await RemoveAsync(id).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The container created and started now, its command held back until the step runs (the engine's start-up,
+    /// the slowest part of a short step, then happens while the step still waits for its requires or a slot).
+    /// Null when it cannot start early (an image without <c>/bin/sh</c>, a mount the engine refuses this early):
+    /// the step is then prepared as usual and any real fault is met, and told, at its start.
+    /// </summary>
+    private async Task<PreparedContainer?> TryPrepareStartedAsync(BuildStep step, bool binds, CancellationToken cancellationToken)
+    {
+        var prepared = await PrepareCreatedAsync(step, binds, gated: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CallAsync(() => _client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
+                $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+            prepared.Started = true;
+            return prepared;
+        }
+        catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
+        {
+            await prepared.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch
+        {
+            await prepared.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What a container started early runs: it waits for one line on its standard input ("go", written when the
+    /// step runs), then becomes the step's command with the standard input a step always had (none). Input closed
+    /// without it (the run that made it was killed): it ends without running anything.
+    /// </summary>
+    private const string Gate = "read -r go && [ \"$go\" = go ] || exit 1; exec \"$@\" </dev/null";
+
+    /// <summary>The name the gate's shell runs under (<c>$0</c>): its own messages start with it.</summary>
+    internal const string GateName = "pkgpanda-gate";
+
     /// <summary>A broken connection is a lost engine only when it no longer answers; else it broke off this one step.</summary>
     private async Task<Exception> Broken(BuildStep step, EngineLost lost) =>
         await TryPingAsync(CancellationToken.None).ConfigureAwait(false) is null
             ? new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost)
             : lost;
 
-    private async Task<string> CreateAsync(BuildStep step, bool binds, CancellationToken cancellationToken)
+    private async Task<string> CreateAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken)
     {
         var create = new CreateContainerParameters
         {
             Image = step.Image,
-            Cmd = step.Command.ToList(),
+            Cmd = gated ? ["/bin/sh", "-c", Gate, GateName, .. step.Command] : step.Command.ToList(),
+            OpenStdin = gated,
+            StdinOnce = gated,
+            AttachStdin = gated,
             Env = step.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
             WorkingDir = step.WorkingDirectory ?? "",
             Labels = Labels(step.Name),
@@ -234,19 +282,32 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     }
 
     /// <summary>stdout and stderr of a container, as one stream in the order written; attach before the start.</summary>
-    private Task<MultiplexedStream> AttachAsync(string container, CancellationToken cancellationToken) =>
+    private Task<MultiplexedStream> AttachAsync(string container, bool stdin, CancellationToken cancellationToken) =>
         CallAsync(() => _client.Containers.AttachContainerAsync(container,
-            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken);
+            new ContainerAttachParameters { Stream = true, Stdin = stdin, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken);
 
     /// <summary>Starts a created container, streams its output until it exits and brings its output back.</summary>
-    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, IProgress<string> output, CancellationToken cancellationToken)
+    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, bool started, IProgress<string> output, CancellationToken cancellationToken)
     {
         try
         {
             if (!binds && !sent) await SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
             var logs = PumpAsync(stream, output, cancellationToken);
-            await CallAsync(() => _client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
-                $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+            if (started)
+            {
+                var go = "go\n"u8.ToArray();
+                await CallAsync(async () =>
+                {
+                    await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
+                    stream.CloseWrite();
+                    return true;
+                }, $"starting the build of {step.Name} in its container", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await CallAsync(() => _client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
+                    $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+            }
             var wait = await CallAsync(() => _client.Containers.WaitContainerAsync(container, cancellationToken), $"waiting for {step.Name}", cancellationToken).ConfigureAwait(false);
             try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
@@ -288,6 +349,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         private int _state; // 0 prepared, 1 ran (its removal is queued or done)
         private bool _sent;
 
+        public string Container => container;
+
+        /// <summary>Started at the prepare, its command waiting for the word to go.</summary>
+        public bool Started { get; set; }
+
         public async Task CompleteInputsAsync(CancellationToken cancellationToken)
         {
             if (binds || _sent || Volatile.Read(ref _state) != 0) return;
@@ -301,7 +367,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             try
             {
                 long exitCode;
-                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, output, cancellationToken).ConfigureAwait(false);
+                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, Started, output, cancellationToken).ConfigureAwait(false);
                 // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
                 engine.RemoveLater(container);
                 return exitCode;
@@ -433,9 +499,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Inputs = inputs,
             Name = "chown",
         };
-        var id = await CreateAsync(fix, binds: true, cancellationToken).ConfigureAwait(false);
+        var id = await CreateAsync(fix, binds: true, gated: false, cancellationToken).ConfigureAwait(false);
         MultiplexedStream stream;
-        try { stream = await AttachAsync(id, cancellationToken).ConfigureAwait(false); }
+        try { stream = await AttachAsync(id, stdin: false, cancellationToken).ConfigureAwait(false); }
         catch
         {
             await RemoveAsync(id).ConfigureAwait(false);

@@ -81,6 +81,83 @@ public class DockerRunnerTests
     }
 
     [DockerFact]
+    public async Task A_step_started_early_runs_its_command_only_when_run_with_inputs_filled_after_its_start_and_no_stdin()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var name = $"early-{Guid.NewGuid():N}";
+        var later = Directory.CreateDirectory(tree.PathOf("later")).FullName;
+        var script = "echo ran > /out/ran; cat /later/made-after-start > /out/seen; cat > /out/stdin; echo \"$PKG_X\" > /out/env";
+        var step = Step(tree, script, name) with
+        {
+            Inputs = [new StepInput(later, "/later", Deferred: true)],
+            Environment = new Dictionary<string, string> { ["PKG_X"] = "kept" },
+            StartEarly = true,
+        };
+
+        await using var prepared = await docker.PrepareAsync(step, CancellationToken.None);
+        // Started (the engine's start-up is behind us), its command held back: nothing ran yet.
+        var (_, state) = await Docker("ps", "-a", "--filter", $"label={DockerRunner.Label}={name}", "--format", "{{.State}}");
+        state.Trim().ShouldBe("running");
+        await Task.Delay(500);
+        File.Exists(tree.PathOf("out/ran")).ShouldBeFalse();
+        await File.WriteAllTextAsync(Path.Combine(later, "made-after-start"), "activated requires\n");
+
+        (await prepared.RunAsync(Reporting.SyncProgress<string>.Ignore, CancellationToken.None)).ShouldBe(0);
+        (await File.ReadAllTextAsync(tree.PathOf("out/seen"))).ShouldBe("activated requires\n");
+        (await File.ReadAllTextAsync(tree.PathOf("out/stdin"))).ShouldBe("");   // the script reads no input, as before
+        (await File.ReadAllTextAsync(tree.PathOf("out/env"))).ShouldBe("kept\n");
+        await docker.FlushAsync();
+        (await ContainersNamed(name)).ShouldBeEmpty();
+    }
+
+    [DockerFact]
+    public async Task A_step_started_early_that_never_runs_never_runs_its_command_and_leaves_no_container()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var name = $"early-unused-{Guid.NewGuid():N}";
+        var prepared = await docker.PrepareAsync(Step(tree, "echo ran > /out/ran", name) with { StartEarly = true }, CancellationToken.None);
+        await prepared.DisposeAsync();
+        await docker.FlushAsync();
+        (await ContainersNamed(name)).ShouldBeEmpty();
+        File.Exists(tree.PathOf("out/ran")).ShouldBeFalse();
+    }
+
+    [DockerFact]
+    public async Task A_step_whose_image_has_no_shell_to_wait_in_is_started_when_it_runs()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        // An image of one static busybox at /bin/busybox: no /bin/sh to hold the command back with.
+        var busybox = new[] { "/bin/busybox", "/usr/bin/busybox" }.First(File.Exists);
+        var rootfs = tree.PathOf("rootfs.tar");
+        await using (var file = File.Create(rootfs))
+        await using (var tar = new System.Formats.Tar.TarWriter(file))
+        {
+            await tar.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "bin/"));
+            await tar.WriteEntryAsync(busybox, "bin/busybox");
+            await tar.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "out/"));
+        }
+        var tag = $"pkgpanda-test-noshell:{Guid.NewGuid():N}";
+        (await Docker("import", rootfs, tag)).Exit.ShouldBe(0);
+        try
+        {
+            var name = $"noshell-{Guid.NewGuid():N}";
+            var step = Step(tree, "", name) with { Image = tag, Command = ["/bin/busybox", "sh", "-c", "echo ran > /out/ran"], StartEarly = true };
+            await using var prepared = await docker.PrepareAsync(step, CancellationToken.None);
+            (await prepared.RunAsync(Reporting.SyncProgress<string>.Ignore, CancellationToken.None)).ShouldBe(0);
+            (await File.ReadAllTextAsync(tree.PathOf("out/ran"))).ShouldBe("ran\n");
+            await docker.FlushAsync();
+            (await ContainersNamed(name)).ShouldBeEmpty();
+        }
+        finally
+        {
+            await Docker("rmi", "-f", tag);
+        }
+    }
+
+    [DockerFact]
     public async Task A_prepared_step_that_never_runs_leaves_no_container_once_the_run_flushes()
     {
         using var tree = new TempTree();
