@@ -105,22 +105,11 @@ EOF
 }
 
 # --- the trees ----------------------------------------------------------------------------------------------------
+. "$ROOT/benchmarks/layered-tree.sh"
 make_tree() {
     local dir=$1
     mkdir -p "$dir"; echo '{}' >"$dir/treeinfo.json"
-    for ((l = 0; l < L; l++)); do
-        for ((i = 0; i < W; i++)); do
-            local name="p$l-$i" req=""
-            if ((l > 0)); then
-                local a="p$((l - 1))-$i" b="p$((l - 1))-$(((i + 1) % W))"
-                req="\"$a\""; [ "$a" != "$b" ] && req="$req, \"$b\""
-            fi
-            mkdir -p "$dir/$name"
-            echo "{\"requires\": [$req]}" >"$dir/$name/buildinfo.json"
-            printf '#!/bin/sh\nset -e\nsleep %s\nmkdir -p "$PKG_PATH/lib"\necho "$PKG_ID" > "$PKG_PATH/lib/$PKG_NAME.id"\n' "$S" >"$dir/$name/build"
-            chmod +x "$dir/$name/build"
-        done
-    done
+    layered_tree "$dir" "$L" "$W" "$S"
 }
 
 pp_run() {

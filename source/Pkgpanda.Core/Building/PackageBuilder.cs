@@ -55,9 +55,9 @@ internal sealed class PackageBuilder(BuildContext context)
             var src = scratch.Folder("src");
             var result = scratch.Folder("result");
             var install = scratch.Folder("install");
-            // The result is mounted inside the install root: its mount point exists before the container starts,
-            // which may be long before the requires are activated there.
-            Directory.CreateDirectory(Activation.PackageFolder(install, id));
+            // The result is mounted inside the read-only install root: its mount point exists before the container
+            // starts, which may be long before the requires are activated there.
+            FileSystemFault.Guard(install, "prepare the build's scratch folder", () => Directory.CreateDirectory(Activation.PackageFolder(install, id)));
             var step = Step(plan, src, result, install);
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
@@ -84,12 +84,8 @@ internal sealed class PackageBuilder(BuildContext context)
                 var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
                 foreach (var missing in tarballs.Where(t => !File.Exists(t)))
                     throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
-                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
-                {
-                    await Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
-                    // The result is mounted inside the read-only install root; the mount point must already exist there.
-                    Directory.CreateDirectory(Activation.PackageFolder(install, id));
-                }).ConfigureAwait(false);
+                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", () =>
+                    Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken)).ConfigureAwait(false);
 
                 // Where the engine does not share our files, the activated requires travel now, while the slot is awaited.
                 if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);

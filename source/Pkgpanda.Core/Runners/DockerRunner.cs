@@ -36,6 +36,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private readonly List<Task> _removals = [];
     private bool? _sharesFiles;
+    /// <summary>Images a step could not be started ahead in (no <c>/bin/sh</c>): their steps start when they run.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noEarlyStart = new(StringComparer.Ordinal);
 
     /// <param name="tls">Client certificates for <c>tcp://</c> engines (the docker CLI's DOCKER_CERT_PATH); null: plain tcp.</param>
     public DockerRunner(Uri endpoint, EngineTls? tls = null)
@@ -189,7 +191,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
             // Only where the engine binds our files: on engines the inputs travel to, starting ahead gained nothing
             // measurable (benchmarks/engines.sh, within its run-to-run spread), so there a step starts when it runs.
-            if (step.StartEarly && binds && await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
+            if (step.StartEarly && binds && !_noEarlyStart.ContainsKey(step.Image) &&
+                await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
             return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken).ConfigureAwait(false);
         }
@@ -233,6 +236,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
         catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
         {
+            // Not tried again for this image in this run (each try costs a container made and removed).
+            _noEarlyStart.TryAdd(step.Image, true);
             await prepared.DisposeAsync().ConfigureAwait(false);
             return null;
         }
@@ -501,15 +506,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Inputs = inputs,
             Name = "chown",
         };
-        var id = await CreateAsync(fix, binds: true, gated: false, cancellationToken).ConfigureAwait(false);
-        MultiplexedStream stream;
-        try { stream = await AttachAsync(id, stdin: false, cancellationToken).ConfigureAwait(false); }
-        catch
-        {
-            await RemoveAsync(id).ConfigureAwait(false);
-            throw;
-        }
-        await using var prepared = new PreparedContainer(this, fix, id, binds: true, stream);
+        await using var prepared = await PrepareCreatedAsync(fix, binds: true, gated: false, cancellationToken).ConfigureAwait(false);
         await prepared.RunAsync(SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
     }
 

@@ -101,52 +101,6 @@ public sealed class EnginePool
     }
 
     /// <summary>
-    /// Waits for a free slot on an engine (one holding <paramref name="imageId"/> first), copies the image there if it is
-    /// missing, and returns the slot; disposing the lease frees it.
-    /// </summary>
-    public async Task<EngineLease> AcquireAsync(string imageId, string imageName, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Slot? pick;
-            Task changed;
-            lock (_gate)
-            {
-                var live = _slots.Where(s => s.Lost is null).ToList();
-                if (live.Count == 0)
-                    throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
-                pick = live.Where(s => s.Running < s.Engine.Capacity)
-                    .OrderByDescending(s => s.Holds(imageId))
-                    .ThenBy(s => (double)s.Running / s.Engine.Capacity)
-                    .FirstOrDefault();
-                if (pick is not null) pick.Running++;
-                changed = _changed.Task;
-            }
-            if (pick is null)
-            {
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            var lease = new EngineLease(this, pick);
-            try
-            {
-                await EnsureImageAsync(pick, imageId, imageName, cancellationToken).ConfigureAwait(false);
-                return lease;
-            }
-            catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
-            {
-                lease.Dispose();
-                MarkLost(lost.Address, lost.Message);
-            }
-            catch
-            {
-                lease.Dispose();
-                throw;
-            }
-        }
-    }
-
-    /// <summary>
     /// Picks the engine a step will run on before it may start, so its container can be made there ahead (while its
     /// requires still build, or while it waits for a slot): one with a slot that no step waiting there will take, then
     /// one holding <paramref name="imageId"/>, then the least busy, counting the steps waiting there. Copies the image
