@@ -165,8 +165,9 @@ public abstract partial class PkgpandaBuild
     /// </summary>
     async Task<string?> InPlaceAsync()
     {
-        var probes = new List<EngineProbe>();
-        foreach (var address in EngineAddresses)
+        if (Probe is not { } first) return null;
+        var probes = new List<EngineProbe> { first };
+        foreach (var address in EngineAddresses.Skip(1))
             if (EngineProbe.For(address.Endpoint, () => Docker) is { } p) probes.Add(p);
             else return null;
         try
@@ -174,10 +175,14 @@ public abstract partial class PkgpandaBuild
             // Every engine answers (the image or "no such image"), or the pool must open to report the one that does not.
             var ids = await Task.WhenAll(probes.Select(p => p.TryGetImageIdAsync(BuilderImage, CancellationToken)));
             if (ids[0] is not { } id) return null;
-            var first = probes[0];
-            foreach (var image in UsedImages())
-                if (await first.TryGetImageIdAsync(image, CancellationToken) is null) return null;
-            if (!await BuilderImages.AllInPlaceAsync(first.TryGetImageIdAsync, Store.Builders, UsedImages(), Hashes, CancellationToken)) return null;
+            // Each image is asked once (the builders' latest tags are among the used images).
+            var known = new Dictionary<string, string?>(StringComparer.Ordinal) { [BuilderImage] = id };
+            async Task<string?> Lookup(string image, CancellationToken ct) =>
+                known.TryGetValue(image, out var found) ? found : known[image] = await first.TryGetImageIdAsync(image, ct);
+            var used = UsedImages();
+            foreach (var image in used)
+                if (await Lookup(image, CancellationToken) is null) return null;
+            if (!await BuilderImages.AllInPlaceAsync(Lookup, Store.Builders, used, Hashes, CancellationToken)) return null;
             Hashes.Save();
             return id;
         }
