@@ -283,8 +283,17 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 Binds = binds ? BindsOf(step) : [],
             },
         };
-        var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, cancellationToken),
+        // Not cancelled midway: an engine that made the container while the call was cancelled would leave it with no
+        // one knowing its id (a Ctrl-C or SIGTERM then left it behind). A create takes a moment; the caller's
+        // cancellation is honoured as soon as it returns.
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, bounded.Token),
             $"creating the container for {step.Name} from the image {step.Image}", cancellationToken).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await RemoveAsync(created.ID).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         return created.ID;
     }
 
@@ -638,12 +647,19 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         ex is HttpRequestException or IOException or SocketException or TimeoutException
         || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested;
 
-    /// <summary>The innermost message: "Connection refused", not the layers of HTTP plumbing around it.</summary>
+    /// <summary>
+    /// The innermost transport message: "Connection refused", not the layers of HTTP plumbing around it, nor what a
+    /// parser inside them said of an answer cut off (a half-closed response reads as "Sequence contains no elements").
+    /// </summary>
     private static string Cause(Exception ex)
     {
-        var inner = ex;
-        while (inner.InnerException is not null) inner = inner.InnerException;
-        return inner.Message.TrimEnd('.');
+        if (ex is OperationCanceledException) return "no answer in time";
+        var cause = ex;
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (e is HttpRequestException or IOException or SocketException or TimeoutException) cause = e;
+        return cause is HttpRequestException or IOException or SocketException or TimeoutException || cause.InnerException is null
+            ? cause.Message.TrimEnd('.')
+            : "the connection closed before the engine's answer was complete";
     }
 
     /// <summary>The engine's own sentence from the JSON body (<c>{"message": ...}</c>), not Docker.DotNet's wrapper text.</summary>

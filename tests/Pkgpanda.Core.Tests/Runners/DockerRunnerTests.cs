@@ -125,6 +125,27 @@ public class DockerRunnerTests
     }
 
     [DockerFact]
+    public async Task A_prepare_cancelled_at_any_moment_leaves_no_container()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var name = $"cancelled-{Guid.NewGuid():N}";
+        var step = Step(tree, "echo never", name);
+        await (await docker.PrepareAsync(step, CancellationToken.None)).DisposeAsync();   // the file-sharing probe is behind us
+        var cancelledMidway = 0;
+        // Cancelled a little later each time, so some land while the engine is creating the container (a SIGTERM then).
+        for (var i = 0; i < 40; i++)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(i * 2));
+            try { await (await docker.PrepareAsync(step with { StartEarly = i % 2 == 0 }, cancel.Token)).DisposeAsync(); }
+            catch (OperationCanceledException) { cancelledMidway++; }
+        }
+        await docker.FlushAsync();
+        cancelledMidway.ShouldBeGreaterThan(0);
+        (await ContainersNamed(name)).ShouldBeEmpty();
+    }
+
+    [DockerFact]
     public async Task A_step_whose_image_has_no_shell_to_wait_in_is_started_when_it_runs()
     {
         using var tree = new TempTree();
