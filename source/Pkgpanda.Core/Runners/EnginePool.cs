@@ -279,8 +279,6 @@ public sealed class EnginePool
             _slot = slot;
         }
 
-        public IRunner Runner => _slot.Engine.Runner;
-
         public string Address => _slot.Engine.Address;
 
         public void Dispose()
