@@ -648,17 +648,18 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested;
 
     /// <summary>
-    /// The innermost transport message: "Connection refused", not the layers of HTTP plumbing around it, nor what a
-    /// parser inside them said of an answer cut off (a half-closed response reads as "Sequence contains no elements").
+    /// The innermost message: "Connection refused", not the layers of HTTP plumbing around it. When that is not a
+    /// transport's own words (a parser's "Sequence contains no elements" on an answer cut off, a wrapper's "see inner
+    /// exception"), the cause is said plainly instead.
     /// </summary>
     private static string Cause(Exception ex)
     {
         if (ex is OperationCanceledException) return "no answer in time";
-        var cause = ex;
-        for (var e = ex.InnerException; e is not null; e = e.InnerException)
-            if (e is HttpRequestException or IOException or SocketException or TimeoutException) cause = e;
-        return cause is HttpRequestException or IOException or SocketException or TimeoutException || cause.InnerException is null
-            ? cause.Message.TrimEnd('.')
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner is HttpRequestException or IOException or SocketException or TimeoutException &&
+               !inner.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase)
+            ? inner.Message.TrimEnd('.')
             : "the connection closed before the engine's answer was complete";
     }
 

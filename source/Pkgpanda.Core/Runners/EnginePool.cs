@@ -153,7 +153,7 @@ public sealed class EnginePool
             Task changed;
             lock (_gate)
             {
-                if (slot.Lost is { } lost) throw new EngineLost(slot.Engine.Address, $"it was left out of the run earlier ({lost})");
+                if (slot.Lost is not null) throw new EngineLost(slot.Engine.Address, "it was left out of the run earlier (its first failure was told then)");
                 if (slot.Running < slot.Engine.Capacity)
                 {
                     slot.Running++;
