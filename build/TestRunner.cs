@@ -30,16 +30,34 @@ static class TestRunner
         }
 
         int passed = 0, failed = 0, total = 0;
-        foreach (var trx in Directory.Exists(results) ? Directory.GetFiles(results, "*.trx") : [])
+        var failures = new List<string>();
+        foreach (var trx in (Directory.Exists(results) ? Directory.GetFiles(results, "*.trx") : []).Order(StringComparer.Ordinal))
         {
-            var counters = XDocument.Load(trx).Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
+            var document = XDocument.Load(trx);
+            failures.AddRange(Failures(document));
+            var counters = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
             if (counters is null) continue;
             passed += (int?)counters.Attribute("passed") ?? 0;
             failed += (int?)counters.Attribute("failed") ?? 0;
             total += (int?)counters.Attribute("total") ?? 0;
         }
+        // The failures again at the very end, where a CI log's tail shows them next to the count.
+        foreach (var failure in failures) Console.WriteLine(failure);
         Console.WriteLine($"tests: {passed} passed, {failed} failed");
         if (failed > 0 || exitCodes.Any(c => c != 0) || total == 0)
             throw new Pkgpanda.Core.BuildError(total == 0 ? "No test ran." : $"{failed} test(s) failed; {exitCodes.Count(c => c != 0)} test project(s) exited non-zero.");
+    }
+
+    /// <summary>Each failed test of one TRX file: its name and the first lines of its message and stack.</summary>
+    static IEnumerable<string> Failures(XDocument trx)
+    {
+        foreach (var result in trx.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && (string?)e.Attribute("outcome") == "Failed"))
+        {
+            string Text(string name) => result.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+            var message = Text("Message").Split('\n').Take(12);
+            var stack = Text("StackTrace").Split('\n').Take(4);
+            yield return $"FAILED {(string?)result.Attribute("testName")} ({(string?)result.Attribute("duration")})\n    "
+                + string.Join("\n    ", message.Concat(stack).Select(l => l.TrimEnd()));
+        }
     }
 }
