@@ -28,14 +28,6 @@ public class FaultTests
         return ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>Started containers only: a package's container is created ahead, before its step may start.</summary>
-    private static async Task<string[]> RunningContainersOf(int pid)
-    {
-        var ps = await Tool.RunAsync("docker", "ps", "-q", "--filter", $"label=io.pkgpanda.owner-pid={pid}");
-        ps.ExitCode.ShouldBe(0, ps.Output);
-        return ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
     private static void OneMessageNoTrace(Cli.Result result)
     {
         result.ExitCode.ShouldNotBe(0, result.ToString());
@@ -44,8 +36,11 @@ public class FaultTests
         result.Output.ShouldNotContain("This is a bug", Case.Sensitive, result.ToString());
     }
 
+    private const string Asleep = "asleep";
+
+    /// <summary>The script says <see cref="Asleep"/>, then sleeps: <see cref="Running.WaitForScriptAsync"/> sees it run.</summary>
     private static void SleepFirst(ExampleTree tree, string package, int seconds) =>
-        File.WriteAllText(tree.PathOf($"{package}/build"), File.ReadAllText(tree.PathOf($"{package}/build")).Replace("set -e", $"set -e\nsleep {seconds}"));
+        File.WriteAllText(tree.PathOf($"{package}/build"), File.ReadAllText(tree.PathOf($"{package}/build")).Replace("set -e", $"set -e\necho {Asleep}\nsleep {seconds}"));
 
     private static void UrlPackage(ExampleTree tree, string name, string url, byte[] payload) =>
         SyntheticTree.Package(tree.Root, name, [], "#!/bin/sh\nmkdir -p $PKG_PATH\n", $$"""
@@ -58,7 +53,7 @@ public class FaultTests
         using var tree = new ExampleTree();
         SleepFirst(tree, "libevent", 120);
         using var run = new Running(tree.Args("--target", "Build", "--package", "libevent"));
-        await run.WaitUntilAsync(() => RunningContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
+        await run.WaitForScriptAsync("libevent", Asleep);
 
         var watch = Stopwatch.StartNew();
         run.Signal("TERM");
@@ -142,7 +137,7 @@ public class FaultTests
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
             pid = run.Pid;
-            await run.WaitUntilAsync(() => RunningContainersOf(run.Pid).Result.Length > 0, "the libevent container running");
+            await run.WaitForScriptAsync("libevent", Asleep);
             run.Signal("KILL");
             await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
@@ -230,7 +225,7 @@ public class FaultTests
         using var tree = new ExampleTree();
         SleepFirst(tree, "libevent", 12);
         using var slow = new Running(tree.Args("--target", "Build", "--package", "libevent"));
-        await slow.WaitUntilAsync(() => RunningContainersOf(slow.Pid).Result.Length > 0, "the libevent container running");
+        await slow.WaitForScriptAsync("libevent", Asleep);
         var inFlight = Temporaries(tree).Concat(ScratchFolders(tree)).ToList();
         inFlight.ShouldNotBeEmpty();
 

@@ -24,12 +24,12 @@ public class LifecycleTests
     public async Task A_build_killed_during_the_container_run_does_not_block_the_next_run()
     {
         using var tree = new ExampleTree();
-        File.WriteAllText(tree.PathOf("libevent/build"), File.ReadAllText(tree.PathOf("libevent/build")).Replace("set -e", "set -e\nsleep 30"));
+        File.WriteAllText(tree.PathOf("libevent/build"), File.ReadAllText(tree.PathOf("libevent/build")).Replace("set -e", "set -e\necho asleep\nsleep 30"));
         int killed;
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
             killed = run.Pid;
-            await run.WaitUntilAsync(() => ContainerOf(run), "the libevent container running");
+            await run.WaitForScriptAsync("libevent", "asleep");
             run.Signal("KILL");
             await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }

@@ -45,6 +45,14 @@ public sealed class Running : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="package"/>'s build script has printed <paramref name="line"/>: its script runs. A
+    /// running container is not that: a package's container starts ahead, its script held back while its requires are
+    /// activated (and the files that takes are written).
+    /// </summary>
+    public Task WaitForScriptAsync(string package, string line) =>
+        WaitUntilAsync(() => Output.Contains($"{package} | {line}", StringComparison.Ordinal), $"{package}'s script printing \"{line}\"");
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
