@@ -34,6 +34,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
 
     int Total => graph.Order.Count;
 
+    /// <summary>The run's own clock beside a package's: lines of several packages line up on one timeline.</summary>
+    string RunTime() => $" ({_clock.Elapsed.TotalSeconds:0.000}s into the build)";
+
     public void Report(BuildEvent value)
     {
         switch (value)
@@ -41,7 +44,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             case PhaseChanged { Phase: BuildPhase.Done } p:
                 TimeSpan? done = null;
                 lock (_lock) if (_running.Remove(p.Key, out var finished)) done = finished.Clock.Elapsed;
-                if (done is { } d) log.Debug(Above($"{p.Key}: done at {d.TotalSeconds:0.000}s"));
+                if (done is { } d) log.Debug(Above($"{p.Key}: done at {d.TotalSeconds:0.000}s{RunTime()}"));
                 break;
             case PhaseChanged p:
                 TimeSpan elapsed;
@@ -54,7 +57,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 }
                 // Building is reported once the package has an engine, naming it.
                 if (!live && p.Phase == BuildPhase.Building) log.Information($"{p.Key}: building{(p.Engine is null ? "" : $" on {p.Engine}")}");
-                log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s"));
+                log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s{RunTime()}"));
                 break;
             case OutputLine o:
                 if (!live) log.Information($"{o.Key.Name} | {o.Line}");
