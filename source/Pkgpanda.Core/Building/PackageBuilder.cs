@@ -17,6 +17,7 @@ internal sealed class PackageBuilder(BuildContext context)
 {
     public const string InstallRoot = "/opt/mesosphere";
     private const int LogTailLines = 30;
+    private readonly ReadyFirst _readyFirst = new();
 
     public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageTurn turn, CancellationToken cancellationToken)
     {
@@ -62,13 +63,15 @@ internal sealed class PackageBuilder(BuildContext context)
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
             turn.WillRun();
-            ahead = PrepareAheadAsync(plan, step, src, result, aheadCancel.Token);
+            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
                 await aheadCancel.CancelAsync().ConfigureAwait(false);
                 return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
             }
             watch.Restart();
+            // Ready: containers made ahead for packages still waiting for their requires wait until this one is prepared.
+            using var preparing = _readyFirst.Preparing();
             // In line for a slot from now (packages take slots in the order they became ready), while the sources and
             // the container are finished and the requires activated.
             using var slotWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -89,6 +92,7 @@ internal sealed class PackageBuilder(BuildContext context)
 
                 // Where the engine does not share our files, the activated requires travel now, while the slot is awaited.
                 if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);
+                preparing.Dispose();
                 slot = await slotTask.ConfigureAwait(false);
                 (engine, prepared) = await RunScriptAsync(plan, step, prepared, cancellationToken).ConfigureAwait(false);
             }
@@ -157,7 +161,7 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
-    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, CancellationToken cancellationToken)
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
@@ -171,13 +175,18 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        return await PrepareOnEngineAsync(plan, step, cancellationToken).ConfigureAwait(false);
+        return await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
     }
 
-    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, CancellationToken cancellationToken)
+    /// <summary>Picks the engine and makes the container there; one made ahead of its requires waits its turn (<see cref="ReadyFirst"/>).</summary>
+    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, CancellationToken cancellationToken, Task<bool>? requiresBuilt = null)
     {
         var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
-        try { return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation); }
+        try
+        {
+            if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
+            return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation);
+        }
         catch
         {
             reservation.Dispose();
