@@ -63,7 +63,8 @@ internal sealed class PackageBuilder(BuildContext context)
 
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
             turn.WillRun();
-            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, aheadCancel.Token);
+            var unpacked = new HashSet<PackageId>();
+            ahead = PrepareAheadAsync(plan, step, src, result, install, unpacked, turn.RequiresBuilt, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
                 await aheadCancel.CancelAsync().ConfigureAwait(false);
@@ -84,11 +85,15 @@ internal sealed class PackageBuilder(BuildContext context)
                 prepared = await ahead.ConfigureAwait(false);
 
                 Phase(plan, BuildPhase.Activating);
-                var tarballs = plan.RequireIds.Select(cache.PackagePath).ToList();
+                // The requires unpacked ahead (built before this one was ready) are not unpacked again.
+                var tarballs = plan.RequireIds.Where(r => !unpacked.Contains(r)).Select(cache.PackagePath).ToList();
                 foreach (var missing in tarballs.Where(t => !File.Exists(t)))
                     throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
-                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", () =>
-                    Activation.InstallAsync(install, tarballs, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken)).ConfigureAwait(false);
+                await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
+                {
+                    foreach (var tarball in tarballs) unpacked.Add(await Activation.UnpackAsync(install, tarball, cancellationToken).ConfigureAwait(false));
+                    await Activation.ActivateAsync(install, plan.RequireIds, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
 
                 // Where the engine does not share our files, the activated requires travel now, while the slot is awaited.
                 if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);
@@ -160,8 +165,12 @@ internal sealed class PackageBuilder(BuildContext context)
         }
     }
 
-    /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
-    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches the sources, writes what the build reads about itself, prepares the step on an engine, and unpacks the
+    /// requires already built into <paramref name="install"/> (adding them to <paramref name="unpacked"/>).
+    /// </summary>
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, string install,
+        HashSet<PackageId> unpacked, Task<bool> requiresBuilt, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
@@ -175,7 +184,29 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        return await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
+        var prepared = await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
+        try { await UnpackBuiltRequiresAsync(plan, install, unpacked, cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            await prepared.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return prepared;
+    }
+
+    /// <summary>
+    /// The requires whose tarballs are in the cache already are unpacked while the last ones still build, so that
+    /// activation, once they are, unpacks only those (a package with many requires waited for all of them). A tarball
+    /// that does not unpack here is left for the activation, which tells why.
+    /// </summary>
+    private async Task UnpackBuiltRequiresAsync(PackagePlan plan, string install, HashSet<PackageId> unpacked, CancellationToken cancellationToken)
+    {
+        foreach (var require in plan.RequireIds)
+        {
+            if (context.Cache.Check(require).State != CacheState.Verified) continue;
+            try { unpacked.Add(await Activation.UnpackAsync(install, context.Cache.PackagePath(require), cancellationToken).ConfigureAwait(false)); }
+            catch (Exception ex) when (ex is BuildError or EnvironmentFault or IOException && !cancellationToken.IsCancellationRequested) { return; }
+        }
     }
 
     /// <summary>Picks the engine and makes the container there; one made ahead of its requires waits its turn (<see cref="ReadyFirst"/>).</summary>

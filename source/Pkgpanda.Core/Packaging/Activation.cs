@@ -26,14 +26,21 @@ internal static class Activation
     {
         var ids = new List<PackageId>();
         foreach (var tarball in tarballs)
-        {
-            var fileName = Path.GetFileName(tarball);
-            if (!fileName.EndsWith(".tar.xz", StringComparison.Ordinal) || !PackageId.TryParse(fileName[..^".tar.xz".Length], out var id))
-                throw new BuildError($"{tarball}: a package tarball must be named <name>--<version>.tar.xz.");
-            await Unpacker.UnpackAsync(tarball, PackageFolder(root, id!), cancellationToken).ConfigureAwait(false);
-            ids.Add(id!);
-        }
+            ids.Add(await UnpackAsync(root, tarball, cancellationToken).ConfigureAwait(false));
         return await ActivateAsync(root, ids, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Unpacks one <c>&lt;id&gt;.tar.xz</c> into the root's packages folder (which appears once whole) and returns its id;
+    /// <see cref="ActivateAsync"/> then activates the packages unpacked, however long ago.
+    /// </summary>
+    public static async Task<PackageId> UnpackAsync(string root, string tarball, CancellationToken cancellationToken = default)
+    {
+        var fileName = Path.GetFileName(tarball);
+        if (!fileName.EndsWith(".tar.xz", StringComparison.Ordinal) || !PackageId.TryParse(fileName[..^".tar.xz".Length], out var id))
+            throw new BuildError($"{tarball}: a package tarball must be named <name>--<version>.tar.xz.");
+        await Unpacker.UnpackAsync(tarball, PackageFolder(root, id!), cancellationToken).ConfigureAwait(false);
+        return id!;
     }
 
     /// <summary>Activates packages already unpacked at <see cref="PackageFolder"/>; returns them in activation order.</summary>
