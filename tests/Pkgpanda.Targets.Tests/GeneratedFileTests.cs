@@ -38,6 +38,22 @@ public class GeneratedFileTests
     }
 
     [Fact]
+    public async Task A_generated_file_deleted_or_a_build_class_changed_since_the_last_run_is_written_again()
+    {
+        using var root = new TestRoot();
+        await root.RunAsync(new ParameterBuild(), "--help");
+        var path = root.Nuke("build.schema.json");
+        var expected = File.ReadAllText(path);
+        File.Delete(path);
+        await root.RunAsync(new ParameterBuild(), "--help");
+        File.ReadAllText(path).ShouldBe(expected);
+
+        (await root.RunAsync(new WorkflowBuild(), "--help")).ExitCode.ShouldBe(0);
+        File.Exists(Path.Combine(root.Path, ".github", "workflows", "ci.yml")).ShouldBeTrue();
+        File.ReadAllText(path).ShouldBe(BuildSchema.Render(ParameterBinder.Discover(typeof(WorkflowBuild)), ["Build", "Default", "Test"]));
+    }
+
+    [Fact]
     public async Task The_workflow_of_a_GitHubActions_attribute_is_generated_from_it()
     {
         using var root = new TestRoot();
