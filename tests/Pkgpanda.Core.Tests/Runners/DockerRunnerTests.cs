@@ -112,6 +112,23 @@ public class DockerRunnerTests
     }
 
     [DockerFact]
+    public async Task A_step_started_early_ends_with_its_exit_code_and_output_once_what_it_left_running_is_gone()
+    {
+        using var tree = new TempTree();
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var lines = new List<string>();
+        // A daemon left behind that would write into the result after the script ended, and a last line without a newline.
+        var script = "(sleep 2; echo late > /out/late) & echo first; printf 'no newline'; exit 3";
+        await using var prepared = await docker.PrepareAsync(Step(tree, script, $"early-end-{Guid.NewGuid():N}") with { StartEarly = true }, CancellationToken.None);
+
+        (await prepared.RunAsync(new Reporting.SyncProgress<string>(lines.Add), CancellationToken.None)).ShouldBe(3);
+
+        lines.ShouldBe(["first", "no newline"], "the gate's own last line is not the step's output");
+        await Task.Delay(2500);
+        File.Exists(tree.PathOf("out/late")).ShouldBeFalse("what the script left running was ended with it");
+    }
+
+    [DockerFact]
     public async Task A_step_started_early_that_never_runs_never_runs_its_command_and_leaves_no_container()
     {
         using var tree = new TempTree();
