@@ -50,6 +50,7 @@ internal sealed class PackageBuilder(BuildContext context)
         var scratch = Scratch.Create(cache.ScratchFolder, id.ToString());
         using var aheadCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<Prepared>? ahead = null;
+        Task? unpackAhead = null;
         Prepared? prepared = null;
         try
         {
@@ -64,7 +65,8 @@ internal sealed class PackageBuilder(BuildContext context)
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
             turn.WillRun();
             var unpacked = new HashSet<PackageId>();
-            ahead = PrepareAheadAsync(plan, step, src, result, install, unpacked, turn.RequiresBuilt, aheadCancel.Token);
+            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, aheadCancel.Token);
+            unpackAhead = UnpackAheadAsync(plan, install, unpacked, ahead, turn.RequiresBuilt, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
                 await aheadCancel.CancelAsync().ConfigureAwait(false);
@@ -85,6 +87,7 @@ internal sealed class PackageBuilder(BuildContext context)
                 prepared = await ahead.ConfigureAwait(false);
 
                 Phase(plan, BuildPhase.Activating);
+                await unpackAhead.ConfigureAwait(false);
                 // The requires unpacked ahead (built before this one was ready) are not unpacked again.
                 var tarballs = plan.RequireIds.Where(r => !unpacked.Contains(r)).Select(cache.PackagePath).ToList();
                 foreach (var missing in tarballs.Where(t => !File.Exists(t)))
@@ -148,6 +151,13 @@ internal sealed class PackageBuilder(BuildContext context)
                 try { prepared = await ahead.ConfigureAwait(false); }
                 catch (Exception) { /* told by the await above, or not news: the package does not run */ }
             if (prepared is not null) await prepared.DisposeAsync().ConfigureAwait(false);
+            // Nothing unpacks into the scratch folder once it goes.
+            if (unpackAhead is not null)
+            {
+                await aheadCancel.CancelAsync().ConfigureAwait(false);
+                try { await unpackAhead.ConfigureAwait(false); }
+                catch (Exception) { /* cancelled, or told by the activation */ }
+            }
             scratch.Delete();
         }
     }
@@ -165,12 +175,8 @@ internal sealed class PackageBuilder(BuildContext context)
         }
     }
 
-    /// <summary>
-    /// Fetches the sources, writes what the build reads about itself, prepares the step on an engine, and unpacks the
-    /// requires already built into <paramref name="install"/> (adding them to <paramref name="unpacked"/>).
-    /// </summary>
-    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, string install,
-        HashSet<PackageId> unpacked, Task<bool> requiresBuilt, CancellationToken cancellationToken)
+    /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
@@ -184,38 +190,45 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        var prepared = await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
-        try { await UnpackBuiltRequiresAsync(plan, install, unpacked, cancellationToken).ConfigureAwait(false); }
-        catch
-        {
-            await prepared.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return prepared;
+        return await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
     }
 
+    /// <summary>How often a package waiting for its requires looks for those built meanwhile.</summary>
+    private static readonly TimeSpan UnpackPoll = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
-    /// The requires whose tarballs are in the cache already are unpacked while the last ones still build, so that
-    /// activation, once they are, unpacks only those (a package with many requires waited for all of them). A tarball
-    /// that does not unpack here is left for the activation, which tells why.
+    /// The requires are unpacked as they are built (the ones in the cache once the container is made, then each one
+    /// found built meanwhile), until they all are: activation then unpacks only what is left (a package with many
+    /// requires waited for all of them to unpack after the last one was built). A tarball that does not unpack here is
+    /// left for the activation, which tells why.
     /// </summary>
-    private async Task UnpackBuiltRequiresAsync(PackagePlan plan, string install, HashSet<PackageId> unpacked, CancellationToken cancellationToken)
+    private async Task UnpackAheadAsync(PackagePlan plan, string install, HashSet<PackageId> unpacked, Task ahead, Task<bool> requiresBuilt, CancellationToken cancellationToken)
     {
-        foreach (var require in plan.RequireIds)
+        // After the container is made: the engine's work goes first.
+        try { await ahead.ConfigureAwait(false); }
+        catch (Exception) { return; } // told where the package awaits it
+        while (true)
         {
-            if (context.Cache.Check(require).State != CacheState.Verified) continue;
-            try { unpacked.Add(await Activation.UnpackAsync(install, context.Cache.PackagePath(require), cancellationToken).ConfigureAwait(false)); }
-            catch (Exception ex) when (ex is BuildError or EnvironmentFault or IOException && !cancellationToken.IsCancellationRequested) { return; }
+            foreach (var require in plan.RequireIds)
+            {
+                if (unpacked.Contains(require) || context.Cache.Check(require).State != CacheState.Verified) continue;
+                try { unpacked.Add(await Activation.UnpackAsync(install, context.Cache.PackagePath(require), cancellationToken).ConfigureAwait(false)); }
+                catch (Exception ex) when (ex is BuildError or EnvironmentFault or IOException && !cancellationToken.IsCancellationRequested) { return; }
+            }
+            if (requiresBuilt.IsCompleted || plan.RequireIds.All(unpacked.Contains)) return;
+            await Task.WhenAny(requiresBuilt, Task.Delay(UnpackPoll, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
     /// <summary>Picks the engine and makes the container there; one made ahead of its requires waits its turn (<see cref="ReadyFirst"/>).</summary>
     private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, CancellationToken cancellationToken, Task<bool>? requiresBuilt = null)
     {
+        // Waited for before the engine is picked, so the pick is made when the container is.
+        if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
         var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
         try
         {
-            if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
             return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation);
         }
         catch

@@ -252,15 +252,20 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// <summary>
     /// What a container started early runs (<c>$1</c> a mark made for it, then the step's command): it waits for one
     /// line on its standard input ("go", written when the step runs), then runs the command with the standard input a
-    /// step always had (none). Input closed without it (the run that made it was killed): it ends without running
-    /// anything. Once the command is done, whatever it left running is killed and waited for (every process of the
-    /// container but the first and this shell has exited), and the last line says the mark and the exit code: the step
-    /// is over then, a tenth of a second before the engine has noticed the container's end (benchmarks/scheduler.sh).
+    /// step always had (none) and its standard error joined to its output (the log shows both in one stream anyway; now
+    /// in the exact order written, and nothing can arrive after the last line). Input closed without it (the run that
+    /// made it was killed): it ends without running anything. Once the command is done, whatever it left running is
+    /// killed and waited for (every thread of the container but the first process and this shell has exited), and the
+    /// last line says the mark and the exit code: the step is over then, a tenth of a second before the engine has
+    /// noticed the container's end (benchmarks/scheduler.sh). What cannot be killed from here (another user's process)
+    /// is waited for up to ~5 s; then the shell ends without the mark and the engine's own notice decides, as it does
+    /// for a container that is not started early.
     /// </summary>
     private const string Gate =
-        "k=$1; shift; read -r go && [ \"$go\" = go ] || exit 1; \"$@\" </dev/null; s=$?; kill -9 -1 2>/dev/null; " +
-        "while :; do b=; for f in /proc/[0-9]*/stat; do read -r l 2>/dev/null <\"$f\" || continue; p=${l%% *}; t=${l##*) }; t=${t%% *}; " +
-        "[ \"$p\" = 1 ] || [ \"$p\" = $$ ] || [ \"$t\" = Z ] || [ \"$t\" = X ] || b=1; done; [ -z \"$b\" ] && break; sleep 0.01 2>/dev/null; done; " +
+        "k=$1; shift; read -r go && [ \"$go\" = go ] || exit 1; exec 2>&1; \"$@\" </dev/null; s=$?; kill -9 -1 2>/dev/null; n=0; " +
+        "while :; do b=; for f in /proc/[0-9]*/task/[0-9]*/stat; do read -r l 2>/dev/null <\"$f\" || continue; p=${l%% *}; t=${l##*) }; t=${t%% *}; " +
+        "[ \"$p\" = 1 ] || [ \"$p\" = $$ ] || [ \"$t\" = Z ] || [ \"$t\" = X ] || b=1; done; [ -z \"$b\" ] && break; " +
+        "n=$((n+1)); [ $n -ge 500 ] && exit $s; sleep 0.01 2>/dev/null; done; " +
         "printf '%s %s\\n' \"$k\" \"$s\"; exit $s";
 
     /// <summary>The name the gate's shell runs under (<c>$0</c>): its own messages start with it.</summary>
@@ -344,7 +349,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 // The gate's last line: every process of the step has ended; the engine's own notice is not waited for.
                 status = await done.Code.ConfigureAwait(false);
                 await waitCancel.CancelAsync().ConfigureAwait(false);
+                // Neither is needed any more (the mark was the last line); what they end with is not news.
                 _ = wait.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = logs.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             else
             {

@@ -117,13 +117,17 @@ public class DockerRunnerTests
         using var tree = new TempTree();
         using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
         var lines = new List<string>();
-        // A daemon left behind that would write into the result after the script ended, and a last line without a newline.
-        var script = "(sleep 2; echo late > /out/late) & echo first; printf 'no newline'; exit 3";
-        await using var prepared = await docker.PrepareAsync(Step(tree, script, $"early-end-{Guid.NewGuid():N}") with { StartEarly = true }, CancellationToken.None);
+        // A daemon left behind that would write into the result after the script ended, the last lines on stderr and
+        // without a newline.
+        var script = "(sleep 2; echo late > /out/late) & echo first; echo 'make: *** Error 1' >&2; printf 'no newline' >&2; exit 3";
+        var name = $"early-end-{Guid.NewGuid():N}";
+        await using var prepared = await docker.PrepareAsync(Step(tree, script, name) with { StartEarly = true }, CancellationToken.None);
+        var (_, state) = await Docker("ps", "-a", "--filter", $"label={DockerRunner.Label}={name}", "--format", "{{.State}}");
+        state.Trim().ShouldBe("running", "started early, behind the gate");
 
         (await prepared.RunAsync(new Reporting.SyncProgress<string>(lines.Add), CancellationToken.None)).ShouldBe(3);
 
-        lines.ShouldBe(["first", "no newline"], "the gate's own last line is not the step's output");
+        lines.ShouldBe(["first", "make: *** Error 1", "no newline"], "every line, in order; the gate's own last line is not the step's output");
         await Task.Delay(2500);
         File.Exists(tree.PathOf("out/late")).ShouldBeFalse("what the script left running was ended with it");
     }
