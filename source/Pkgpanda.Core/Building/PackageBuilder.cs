@@ -94,7 +94,7 @@ internal sealed class PackageBuilder(BuildContext context)
                     throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
                 await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
                 {
-                    foreach (var tarball in tarballs) unpacked.Add(await Activation.UnpackAsync(install, tarball, cancellationToken).ConfigureAwait(false));
+                    foreach (var tarball in tarballs) await Activation.UnpackAsync(install, tarball, cancellationToken).ConfigureAwait(false);
                     await Activation.ActivateAsync(install, plan.RequireIds, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false);
 
@@ -190,7 +190,7 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        return await PrepareOnEngineAsync(plan, step, cancellationToken, requiresBuilt).ConfigureAwait(false);
+        return await PrepareOnEngineAsync(plan, step, requiresBuilt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How often a package waiting for its requires looks for those built meanwhile.</summary>
@@ -222,7 +222,8 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     /// <summary>Picks the engine and makes the container there; one made ahead of its requires waits its turn (<see cref="ReadyFirst"/>).</summary>
-    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, CancellationToken cancellationToken, Task<bool>? requiresBuilt = null)
+    /// <param name="requiresBuilt">Null for a package that is ready (one prepared again on another engine).</param>
+    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, Task<bool>? requiresBuilt, CancellationToken cancellationToken)
     {
         // Waited for before the engine is picked, so the pick is made when the container is.
         if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
@@ -326,7 +327,7 @@ internal sealed class PackageBuilder(BuildContext context)
             {
                 // Another engine has a slot nobody waits for: the container made here goes, a new one is made there.
                 await prepared.DisposeAsync().ConfigureAwait(false);
-                prepared = await PrepareOnEngineAsync(plan, step, cancellationToken).ConfigureAwait(false);
+                prepared = await PrepareOnEngineAsync(plan, step, requiresBuilt: null, cancellationToken).ConfigureAwait(false);
             }
         }
         catch

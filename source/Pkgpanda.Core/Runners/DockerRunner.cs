@@ -232,7 +232,6 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             await CallAsync(() => _client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
                 $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
-            prepared.Started = true;
             return prepared;
         }
         catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
@@ -399,10 +398,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
         public string Container => container;
 
-        /// <summary>Started at the prepare, its command waiting for the word to go.</summary>
-        public bool Started { get; set; }
-
-        /// <summary>Made to start early: the mark of the gate's last line (null for a plain container).</summary>
+        /// <summary>
+        /// Made and started early, its command behind the <see cref="Gate"/>: the mark of the gate's last line (null for a
+        /// plain container; one that failed to start early is disposed, never run).
+        /// </summary>
         public string? DoneMark { get; init; }
 
         public async Task CompleteInputsAsync(CancellationToken cancellationToken)
@@ -418,7 +417,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             try
             {
                 long exitCode;
-                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, Started ? DoneMark : null, output, cancellationToken).ConfigureAwait(false);
+                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, DoneMark, output, cancellationToken).ConfigureAwait(false);
                 // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
                 engine.RemoveLater(container);
                 return exitCode;
