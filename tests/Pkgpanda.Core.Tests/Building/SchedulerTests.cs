@@ -53,18 +53,11 @@ public class SchedulerTests
     public async Task No_more_containers_run_at_once_than_parallel_allows()
     {
         using var tree = WideTree(6);
-        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
-        var runner = new CountingRunner(docker);
-        var store = PackageStore.Load(tree.Root);
-        var graph = new Selection(null, null, null).Resolve(store);
-        using var fetchers = new SourceFetchers(store.CacheDir);
-        var plans = await new IdBuilder(fetchers, docker, Engine.Image).ComputeAsync(graph);
-        var context = new BuildContext { Cache = new PackageCache(store.CacheDir), Engines = new EnginePool([new PoolEngine(runner, docker, 8)]), Sources = new SourceFetchService(fetchers), Events = new Events() };
+        CountingRunner? runner = null;
 
-        var summary = await TreeBuild.RunAsync(graph, plans, context, new SchedulerOptions(3), CancellationToken.None);
+        await EngineTreeBuild.RunAsync(tree, docker => runner = new CountingRunner(docker), capacity: 8, parallel: 3);
 
-        summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Results.Select(r => $"{r.Key} {r.Status} {r.Reason}")));
-        runner.Runs.ShouldBe(7);
+        runner!.Runs.ShouldBe(7);
         runner.Peak.ShouldBe(3);
     }
 
