@@ -384,7 +384,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
-    /// <summary>Queues the removal of a container whose step is over; <see cref="FlushAsync"/> waits for it.</summary>
+    /// <summary>Queues the removal of a container no longer needed (its step is over); <see cref="FlushAsync"/> waits for it.</summary>
     private void RemoveLater(string container)
     {
         lock (_removals) _removals.Add(RemoveAsync(container));
@@ -596,9 +596,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 }
                 finally
                 {
-                    using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    try { await _client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false); }
-                    catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
+                    // Every step waits for the answer; none needs to wait for the probe's removal (flushed at the end, as a step's).
+                    RemoveLater(created.ID);
                 }
             }
             finally { File.Delete(file); }

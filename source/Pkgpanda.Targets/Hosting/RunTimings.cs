@@ -38,6 +38,8 @@ internal sealed class RunTimings
         var rest = now - previous - ran.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
         parts.Add($"other {Ms(rest)}");
         parts.Add($"total {Ms(startup + now)}");
+        // Methods compiled at run time, on any thread: what the ReadyToRun image lacks, and the tiering's recompiles.
+        parts.Add($"JIT {System.Runtime.JitInfo.GetCompiledMethodCount()} methods in {Ms(System.Runtime.JitInfo.GetCompilationTime())}");
         return "Time: " + string.Join(", ", parts);
     }
 
