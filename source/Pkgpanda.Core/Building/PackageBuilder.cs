@@ -65,7 +65,8 @@ internal sealed class PackageBuilder(BuildContext context)
             // Ahead of the requires (and of a free slot): the sources, the files the build reads, the container.
             turn.WillRun();
             var unpacked = new HashSet<PackageId>();
-            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, aheadCancel.Token);
+            var checkedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, checkedOut, aheadCancel.Token);
             unpackAhead = UnpackAheadAsync(plan, install, unpacked, ahead, turn.RequiresBuilt, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
@@ -73,7 +74,14 @@ internal sealed class PackageBuilder(BuildContext context)
                 return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
             }
             watch.Restart();
-            // Ready: containers made ahead for packages still waiting for their requires wait until this one is prepared.
+            // The sources first: a ready package that still extracts a big archive holds no other package's engine work.
+            if (!checkedOut.Task.IsCompleted)
+            {
+                Phase(plan, BuildPhase.Fetching);
+                await Task.WhenAny(checkedOut.Task, ahead).ConfigureAwait(false);
+            }
+            // Ready: containers made ahead for packages still waiting for their requires wait until this one is prepared
+            // (its container made, its requires activated).
             using var preparing = _readyFirst.Preparing();
             // In line for a slot from now (packages take slots in the order they became ready), while the sources and
             // the container are finished and the requires activated.
@@ -83,7 +91,6 @@ internal sealed class PackageBuilder(BuildContext context)
             string engine;
             try
             {
-                if (!ahead.IsCompleted) Phase(plan, BuildPhase.Fetching);
                 prepared = await ahead.ConfigureAwait(false);
 
                 Phase(plan, BuildPhase.Activating);
@@ -176,7 +183,9 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
-    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt, CancellationToken cancellationToken)
+    /// <param name="checkedOut">Set once the sources and those files are in place, before the engine is asked for anything.</param>
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt,
+        TaskCompletionSource checkedOut, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await context.Sources.CheckoutAsync(plan.Info, src, new SyncProgress<Sources.FetchEvent>(e =>
@@ -190,6 +199,7 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "buildinfo.full.json"), fullBuildInfo, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
+        checkedOut.TrySetResult();
         return await PrepareOnEngineAsync(plan, step, requiresBuilt, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Pkgpanda.Core.Building;
+using Pkgpanda.Core.Sources;
+using Pkgpanda.Core.Store;
+using Pkgpanda.Core.Tests.Sources;
 
 namespace Pkgpanda.Core.Tests.Building;
 
@@ -72,5 +76,43 @@ public class ReadyFirstTests
         // d's require (a) was under way, not built: d's container is made ahead, once the ready ones are in place.
         asked["d"].ShouldBeGreaterThanOrEqualTo(ready, string.Join(", ", made.OrderBy(p => p.Key).Select(p => $"{p.Key} asked {asked[p.Key]} made {p.Value}")));
         made["d"].ShouldBeLessThan(ended["a"], "made ahead, while a still built");
+    }
+
+    [DockerFact]
+    public async Task A_ready_package_still_checking_out_its_sources_holds_back_no_container_made_ahead()
+    {
+        using var server = new TestHttpServer();
+        var payload = "the sources of a\n"u8.ToArray();
+        server.Script("a.txt", new TestHttpServer.Body(payload));
+        var sha1 = Convert.ToHexStringLower(SHA1.HashData(payload));
+        const string quick = "#!/bin/sh\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n";
+        const string slow = "#!/bin/sh\nsleep 4\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n";
+        using var tree = new TempTree()
+            .Package("a", $"{{\"single_source\": {{\"kind\": \"url\", \"url\": \"{server.Url("a.txt")}\", \"sha1\": \"{sha1}\"}}}}", script: quick)
+            .Package("b", script: slow)
+            .Package("c", "{\"requires\": [\"b\"]}", script: quick);
+        // a's checkout waits for its source cache folder, held here as another run on this machine would hold it.
+        var folder = new SourceFetchers(PackageStore.Load(tree.Root).CacheDir).CacheFolder("a", "a");
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+        var held = await FileLock.AcquireAsync(folder + ".lock", CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        var made = new ConcurrentDictionary<string, TimeSpan>();
+        var ended = new ConcurrentDictionary<string, TimeSpan>();
+        try
+        {
+            var build = EngineTreeBuild.RunAsync(tree, docker => new ObservedRunner(docker,
+                made: name => made[name] = clock.Elapsed, ended: name => ended[name] = clock.Elapsed), capacity: 4, parallel: 4);
+            // c's require b runs for seconds: c's container is made ahead meanwhile, though a (ready) is not prepared yet.
+            while (!made.ContainsKey("c") && !ended.ContainsKey("b") && !build.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(60))
+                await Task.Delay(50);
+            made.ContainsKey("a").ShouldBeFalse("a's checkout still waits for its source folder");
+            held.Dispose();
+            await build;
+        }
+        finally { held.Dispose(); }
+
+        made["c"].ShouldBeLessThan(ended["b"], "c's container was made ahead, while b still built and a still checked out its sources");
+        made["a"].ShouldBeGreaterThan(made["c"]);
+        server.Hits("a.txt").ShouldBe(1);
     }
 }
