@@ -5,11 +5,17 @@ namespace Pkgpanda.Core.Tests;
 /// <summary>A package tree in a temporary folder, written file by file by a test and deleted afterwards.</summary>
 public sealed class TempTree : IDisposable
 {
-    public TempTree()
+    public TempTree() : this(null) { }
+
+    /// <param name="folderName">The tree's own folder name (below a unique one), e.g. one with characters a path rarely holds.</param>
+    public TempTree(string? folderName)
     {
-        Root = Path.Combine(Path.GetTempPath(), "pkgpanda-tests", Guid.NewGuid().ToString("N"));
+        _top = Path.Combine(Path.GetTempPath(), "pkgpanda-tests", Guid.NewGuid().ToString("N"));
+        Root = folderName is null ? _top : Path.Combine(_top, folderName);
         Directory.CreateDirectory(Root);
     }
+
+    private readonly string _top;
 
     public string Root { get; }
 
@@ -35,6 +41,6 @@ public sealed class TempTree : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(_top, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

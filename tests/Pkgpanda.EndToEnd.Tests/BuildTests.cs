@@ -164,6 +164,36 @@ public class BuildTests
         var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
         result.ExitCode.ShouldNotBe(0);
         result.Output.ShouldContain("The script starts with \"#!/bin/bash\", and that interpreter is not in the image");
+
+        // Windows line endings: the interpreter asked for is "/bin/sh\r", which the hint names, not "/bin/sh".
+        File.WriteAllText(tree.PathOf("libevent/build"), "#!/bin/sh\r\necho hi\r\n");
+        var crlf = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
+        crlf.ExitCode.ShouldNotBe(0);
+        crlf.Output.ShouldContain("The script has Windows line endings");
+        crlf.Output.ShouldNotContain("that interpreter is not in the image");
+    }
+
+    [Fact]
+    public async Task A_build_script_linked_from_outside_the_package_folder_is_a_clear_error()
+    {
+        using var tree = new ExampleTree();
+        var outside = Path.Combine(tree.Root, "shared-build.sh");
+        File.WriteAllText(outside, "#!/bin/sh\nmkdir -p $PKG_PATH\n");
+        File.SetUnixFileMode(outside, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.Delete(tree.PathOf("libevent/build"));
+        File.CreateSymbolicLink(tree.PathOf("libevent/build"), outside);
+        var result = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
+        result.ExitCode.ShouldNotBe(0);
+        result.Output.ShouldContain("libevent/buildinfo.json: \"build_script\" = \"build\"");
+        result.Output.ShouldContain($"is a symbolic link to {outside}, which the build cannot see");
+        result.Output.ShouldNotContain("   at ");
+
+        // A relative link to a file inside the package folder is fine.
+        File.Move(outside, tree.PathOf("libevent/real-build"));
+        File.Delete(tree.PathOf("libevent/build"));
+        File.CreateSymbolicLink(tree.PathOf("libevent/build"), "real-build");
+        var inside = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "libevent"));
+        inside.ExitCode.ShouldBe(0, inside.ToString());
     }
 
     [Fact]

@@ -279,6 +279,15 @@ internal sealed class PackageBuilder(BuildContext context)
     private static void CheckExecutable(BuildInfo info)
     {
         var script = info.BuildScriptPath;
+        // The step sees the package folder alone (at /pkg/build): a link must stay inside it, relative to it.
+        if (new FileInfo(script).LinkTarget is { } link)
+        {
+            var target = new FileInfo(script).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link;
+            var folder = Path.GetFullPath(info.PackageDir).TrimEnd('/') + "/";
+            if (Path.IsPathRooted(link) || !target.StartsWith(folder, StringComparison.Ordinal))
+                throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
+                    $"the build script {PackageStore.Shown(script)} is a symbolic link to {link}, which the build cannot see: its container sees only the package folder (at /pkg/build). Copy the script into the package folder, or link to a file inside it by a relative path.");
+        }
         if ((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) == 0)
             throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
                 $"the build script {PackageStore.Shown(script)} is not executable; run `chmod +x {PackageStore.Shown(script)}` (and commit the mode).");
@@ -383,7 +392,13 @@ internal sealed class PackageBuilder(BuildContext context)
                                 l.Contains("bad interpreter", StringComparison.OrdinalIgnoreCase));
         if (!tail.Any(l => Engine(l) || Gate(l)))
             return "";
-        var first = File.ReadLines(info.BuildScriptPath).FirstOrDefault() ?? "";
+        // Read as bytes up to the first \n: a line reader would hide the \r of Windows line endings.
+        var head = File.ReadAllBytes(info.BuildScriptPath);
+        var end = Array.IndexOf(head, (byte)'\n');
+        var first = System.Text.Encoding.UTF8.GetString(head, 0, end < 0 ? head.Length : end);
+        if (first.StartsWith("#!", StringComparison.Ordinal) && first.EndsWith('\r'))
+            return $"\nThe script has Windows line endings (\\r\\n): its first line asks for the interpreter \"{first[2..^1].Trim()}\\r\", which no image has. " +
+                   $"Convert it to Unix line endings (e.g. `sed -i 's/\\r$//' {PackageStore.Shown(info.BuildScriptPath)}`, or `git config core.autocrlf input` and check it out again).";
         return first.StartsWith("#!", StringComparison.Ordinal)
             ? $"\nThe script starts with \"{first}\", and that interpreter is not in the image {plan.ImageName}; use one the image has (e.g. #!/bin/sh) or another \"docker\" image."
             : $"\nThe script has no #! line; start it with one the image {plan.ImageName} has (e.g. #!/bin/sh).";

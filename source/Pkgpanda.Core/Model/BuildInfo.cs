@@ -14,6 +14,8 @@ public sealed record BuildInfo
     public IReadOnlyList<Require> Requires { get; init; } = [];
     /// <summary>Sources by name, ordered ordinally.</summary>
     public IReadOnlyList<SourceSpec> Sources { get; init; } = [];
+    /// <summary>The one source was given as "single_source" (messages about it name that field).</summary>
+    public bool SingleSource { get; init; }
     public string? Docker { get; init; }
     public required string BuildScript { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();

@@ -294,7 +294,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             HostConfig = new HostConfig
             {
                 NetworkMode = step.Network ? "bridge" : "none",
-                Binds = binds ? BindsOf(step) : [],
+                Mounts = binds ? MountsOf(step) : [],
             },
         };
         // Not cancelled midway: an engine that made the container while the call was cancelled would leave it with no
@@ -473,12 +473,18 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         [OwnerLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static List<string> BindsOf(BuildStep step)
+    /// <summary>
+    /// The step's folders as bind mounts, described field by field (not "host:container:mode" strings, which cannot
+    /// hold a path with a colon in it). The engine refuses a source that does not exist rather than making it.
+    /// </summary>
+    private static List<Mount> MountsOf(BuildStep step)
     {
-        var binds = step.Inputs.Select(i => $"{i.HostPath}:{i.ContainerPath}:{(i.Writable ? "rw" : "ro")}").ToList();
-        if (step.Output is { } o) binds.Add($"{o.HostPath}:{o.ContainerPath}:rw");
-        return binds;
+        var mounts = step.Inputs.Select(i => Bind(i.HostPath, i.ContainerPath, readOnly: !i.Writable)).ToList();
+        if (step.Output is { } o) mounts.Add(Bind(o.HostPath, o.ContainerPath, readOnly: false));
+        return mounts;
     }
+
+    private static Mount Bind(string source, string target, bool readOnly) => new() { Type = "bind", Source = source, Target = target, ReadOnly = readOnly };
 
     /// <summary>Folders (inputs, the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
     private async Task SendInputsAsync(string container, BuildStep step, IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
@@ -571,11 +577,29 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             await File.WriteAllTextAsync(file, token, cancellationToken).ConfigureAwait(false);
             try
             {
-                var created = await CallAsync(() => _client.Containers.CreateContainerAsync(new CreateContainerParameters
+                CreateContainerResponse created;
+                try
                 {
-                    Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
-                    HostConfig = new HostConfig { NetworkMode = "none", Binds = [$"{output.HostPath}:{ProbeMount}:ro"] },
-                }, cancellationToken), $"creating a probe container from {step.Image}", cancellationToken).ConfigureAwait(false);
+                    created = await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+                    {
+                        Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
+                        HostConfig = new HostConfig { NetworkMode = "none", Mounts = [Bind(output.HostPath, ProbeMount, readOnly: true)] },
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                // The folder does not exist where the engine runs: it does not share our files (and makes nothing there).
+                catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest && ApiMessage(ex).Contains("bind source path does not exist", StringComparison.OrdinalIgnoreCase))
+                {
+                    _sharesFiles = false;
+                    return false;
+                }
+                catch (DockerApiException ex)
+                {
+                    throw new EnvironmentFault($"The Docker engine at {Address} refused creating a probe container from {step.Image}: {ApiMessage(ex)}", ex);
+                }
+                catch (Exception ex) when (IsTransport(ex, cancellationToken))
+                {
+                    throw new EngineLost(Address, $"{Cause(ex)} (while creating a probe container from {step.Image})", ex);
+                }
                 try
                 {
                     // "Not found" is the answer (the engine does not see the file); a dead connection is the engine lost.

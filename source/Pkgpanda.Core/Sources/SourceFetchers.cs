@@ -26,7 +26,7 @@ public sealed class SourceFetchers : IDisposable
 
     public ISourceFetcher Create(BuildInfo info, SourceSpec spec)
     {
-        var location = new SourceLocation(info.File, $"\"sources\".\"{spec.Name}\"", info.PackageDir,
+        var location = new SourceLocation(info.File, info.SingleSource ? "\"single_source\"" : $"\"sources\".\"{spec.Name}\"", info.PackageDir,
             CacheFolder(info.Name, spec.Name), $"{info.Name}/{spec.Name}");
         return Create(spec, location);
     }

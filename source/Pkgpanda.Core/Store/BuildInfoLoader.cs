@@ -149,7 +149,7 @@ internal static partial class BuildInfoLoader
         return new BuildInfo
         {
             Name = name, Variant = variant, File = shownAs, PackageDir = packageDir,
-            Requires = requires, Sources = sources, Docker = docker, BuildScript = buildScript,
+            Requires = requires, Sources = sources, SingleSource = root.TryGetProperty("single_source", out _), Docker = docker, BuildScript = buildScript,
             Environment = environment, StateDirectory = stateDirectory, Username = username, Group = group,
             Sysctl = sysctl, VersionExtra = versionExtra,
         };

@@ -54,6 +54,21 @@ public sealed class FetchVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_single_source_that_fails_its_check_is_named_by_the_field_it_was_given_in()
+    {
+        _server.Script("dl/lib.txt", new TestHttpServer.Body("the sources\n"u8.ToArray()));
+        var tree = new TestTree(_dir.PathOf("packages"))
+            .Package("lib", $"{{\"single_source\": {{\"kind\": \"url\", \"url\": \"{_server.Url("dl/lib.txt")}\", \"sha1\": \"{new string('0', 40)}\"}}}}");
+        using var fetchers = new SourceFetchers(tree.CacheDir, new FetchOptions { MaxAttempts = 1 });
+        var summary = await new SourceFetchService(fetchers).FetchAllAsync(tree.Graph("lib"));
+
+        summary.Failed.ShouldBeTrue();
+        var error = summary.Sources.Single().Error!;
+        error.ShouldContain("lib/buildinfo.json: \"single_source\".\"url\"");
+        error.ShouldContain("sha1 expected " + new string('0', 40));
+    }
+
+    [Fact]
     public async Task A_safe_archive_fetches_green()
     {
         var summary = await FetchArchiveAsync("lib-ok.tar.gz", TestArchive.Dir("lib-1.0"), TestArchive.File("lib-1.0/lib.c", "int x;\n"),
