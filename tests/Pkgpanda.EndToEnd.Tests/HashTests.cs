@@ -75,7 +75,8 @@ public class HashTests
             Regex.IsMatch(result.Output, $@"^{name}\s+<default>\s+{name}--[0-9a-f]{{40}}", RegexOptions.Multiline).ShouldBeTrue(name);
         Regex.IsMatch(result.Output, @"^mesos\s+<default>\s+-\s", RegexOptions.Multiline).ShouldBeTrue(result.Output);
         result.Output.ShouldContain("3 of 6 package ids cannot be computed");
-        result.Output.ShouldContain("libevent: The Docker image \"example.invalid/missing:1\" is not present");
+        result.Output.ShouldContain("libevent/buildinfo.json: \"docker\" = \"example.invalid/missing:1\": The Docker image \"example.invalid/missing:1\" is not present");
+        result.Output.Split('\n').Single(l => l.Contains("libevent/buildinfo.json: \"docker\"")).ShouldNotContain("Setup", customMessage: "not a builder image: Setup does not make it");
         result.Output.ShouldContain("1 more require one of these: mesos.");
         result.Output.ShouldNotContain("   at ");
         using var plan = JsonDocument.Parse(File.ReadAllText(planFile));

@@ -135,7 +135,7 @@ internal sealed class PackageBuilder(BuildContext context)
 
             // The slot is free again: packing overlaps the next package's start.
             Phase(plan, BuildPhase.Packing);
-            ReservedUnits.Check(result);
+            ReservedUnits.Check(result, $"{id} (its build script is {PackageStore.Shown(plan.Info.BuildScriptPath)})");
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.
             cache.Record(id);

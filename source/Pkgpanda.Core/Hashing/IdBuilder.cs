@@ -45,7 +45,8 @@ public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, str
             var info = graph[key];
             if (imageErrors.TryGetValue(info.Docker ?? defaultImage, out var imageError))
             {
-                unresolved[key] = new Unresolved(imageError, null);
+                // An image the buildinfo names: where it was named, too.
+                unresolved[key] = new Unresolved(info.Docker is { } named ? $"{info.File}: \"docker\" = \"{named}\": {imageError}" : imageError, null);
                 continue;
             }
             var blocked = graph.TransitiveRequiresOf(key).FirstOrDefault(unresolved.ContainsKey);

@@ -15,7 +15,8 @@ internal static partial class ReservedUnits
     private static partial Regex UnitFolder();
 
     /// <summary>Throws a <see cref="BuildError"/> naming each reserved unit found in the build result.</summary>
-    public static void Check(string resultFolder)
+    /// <param name="package">Who made the result, as the message names it (the result folder itself is temporary).</param>
+    public static void Check(string resultFolder, string package)
     {
         var found = new List<string>();
         foreach (var folder in Directory.EnumerateDirectories(resultFolder).Order(StringComparer.Ordinal))
@@ -28,7 +29,7 @@ internal static partial class ReservedUnits
         }
         if (found.Count > 0)
             throw new BuildError(
-                $"{resultFolder}: the package installs reserved unit{(found.Count > 1 ? "s" : "")} {string.Join(", ", found)}; " +
-                $"{string.Join(", ", Names)} belong to DC/OS itself. Rename the unit.");
+                $"{package} installs the reserved unit{(found.Count > 1 ? "s" : "")} {string.Join(", ", found.Select(f => "$PKG_PATH/" + f))}; " +
+                $"{string.Join(", ", Names)} belong to DC/OS itself. Rename the unit in the build script.");
     }
 }

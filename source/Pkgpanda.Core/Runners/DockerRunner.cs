@@ -112,8 +112,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     public async Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) =>
         await TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false)
         ?? throw new BuildError($"The Docker image \"{image}\" is not present in the engine at {Address}, and there is no registry to pull it from. " +
-                                "Run the Setup target to create the default builder image, build it from a package's docker/ folder, " +
-                                $"or load it with `docker load` / `docker import ... {image}`.");
+                                $"Load it with `docker load` / `docker import ... {image}`, or name one the engine holds" +
+                                (image.StartsWith(BuilderImages.Repository + ":", StringComparison.Ordinal) ? $"; the Setup target makes the {BuilderImages.Repository} images (the default builder, and those of packages' docker/ folders)." : "."));
 
     public Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken)
     {

@@ -62,9 +62,9 @@ internal static class FileSystemFault
         var where = Path.Exists(path) ? "" : NearestFolder(path) is { } folder ? $" in {PackageStore.Shown(folder)}" : "";
         return errno switch
         {
-            EACCES => $"permission denied{where} (the cache must be writable by this user)",
+            EACCES => $"permission denied{where} (the folder must be writable by this user)",
             EPERM => $"operation not permitted{where} (is the folder immutable? `lsattr -d` shows an \"i\" flag; `chattr -i` clears it)",
-            EROFS => $"the file system{where} is read-only (mount it read-write, or keep the cache on another file system)",
+            EROFS => $"the file system{where} is read-only (mount it read-write, or work on a copy where it can be written)",
             ENOSPC => "no space left on the device (free some space; nothing half-written was kept)",
             EDQUOT => "the disk quota is exhausted (free some space; nothing half-written was kept)",
             EFBIG => "the file is larger than the file system allows",

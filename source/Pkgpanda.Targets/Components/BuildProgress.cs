@@ -96,7 +96,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             PackageStatus.Skipped => $"{r.Key}: skipped, {r.Reason}",
             PackageStatus.NotRun => $"{r.Key}: not built ({r.Reason})",
             // The whole reason (with the log tail) closes the run; here the first line says what happened.
-            _ => $"{r.Key}: FAILED: {r.Reason?.Split('\n')[0]}",
+            _ => $"{r.Key}: FAILED: {SummaryLine.Of(r.Reason, "at the end of the run")}",
         };
         text = Above($"{counter} {text}{eta}");
         if (r.Status == PackageStatus.Failed) log.Error(text); else log.Information(text);
@@ -122,7 +122,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     public async Task<T> RunAsync<T>(Func<Task<T>> work)
     {
         lock (_lock) _firstEstimate = Remaining();
-        log.Information($"{Total} packages" + (_firstEstimate is { } first ? $", about {Clock(first)} from earlier builds" : ""));
+        log.Information($"{Total} {(Total == 1 ? "package" : "packages")}" + (_firstEstimate is { } first ? $", about {Clock(first)} from earlier builds" : ""));
         T result = default!;
         if (!live) result = await work();
         else

@@ -132,7 +132,7 @@ internal sealed class Reports(Log log)
         Line($"Clean: {result.Removed.Count} removed, {result.Temporaries} temporaries removed, {result.Kept.Count} kept ({(all ? "the whole cache" : "scratch, kept build folders and temporaries; --all also removes the built packages and source caches")}).");
     }
 
-    static string? FirstLine(string? text) => text?.Split('\n')[0];
+    static string? FirstLine(string? text) => SummaryLine.Of(text);
 
     static string Show(PackageKey k) => k.Variant is null ? k.Name : $"{k.Name} ({k.Variant})";
 }

@@ -101,7 +101,7 @@ internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> 
                     ExecutionStatus.Skipped or ExecutionStatus.NotRun => "grey",
                     _ => "green",
                 };
-                var reason = t.SkipReason ?? (t.Status == ExecutionStatus.Failed ? t.FailureMessage?.Split('\n')[0].Trim() : null);
+                var reason = t.SkipReason ?? (t.Status == ExecutionStatus.Failed ? SummaryLine.Of(t.FailureMessage)?.Trim() : null);
                 console.MarkupLine($"[{color}]{Markup.Escape($"{t.Name.PadRight(nameWidth)}{status,-14}{duration,10}")}[/]" +
                                    (reason is null ? "" : $"[grey]{Markup.Escape($"   // {reason}")}[/]"));
             }

@@ -15,10 +15,12 @@ public class ReservedUnitsTests
         temp.Write($"result/{folder}/dcos-mesos.service", "[Unit]");
         temp.Write($"result/{folder}/{unit}", "[Unit]");
 
-        var error = Should.Throw<BuildError>(() => ReservedUnits.Check(temp["result"]));
+        var error = Should.Throw<BuildError>(() => ReservedUnits.Check(temp["result"], "lib--1234"));
 
-        error.Message.ShouldContain($"{folder}/{unit}");
-        error.Message.ShouldContain(temp["result"]);
+        // The package and the path its script wrote, not the result folder (a temporary one, gone when the error is read).
+        error.Message.ShouldStartWith("lib--1234 installs the reserved unit ");
+        error.Message.ShouldContain($"$PKG_PATH/{folder}/{unit}");
+        error.Message.ShouldNotContain(temp["result"]);
     }
 
     [Fact]
@@ -30,7 +32,7 @@ public class ReservedUnitsTests
         temp.Write("result/lib/systemd/dcos-setup.service", "a reserved name outside the wants folders is only a file");
         temp.Write("result/dcos.target.wantsX/dcos.target", "not a wants folder");
 
-        ReservedUnits.Check(temp["result"]);
+        ReservedUnits.Check(temp["result"], "lib--1234");
     }
 
     [Fact]
@@ -40,7 +42,7 @@ public class ReservedUnitsTests
         temp.Write("result/dcos.target.wants/dcos.target", "");
         temp.Write("result/dcos.target.wants_master/dcos-setup.service", "");
 
-        Should.Throw<BuildError>(() => ReservedUnits.Check(temp["result"])).Message
-            .ShouldContain("reserved units dcos.target.wants/dcos.target, dcos.target.wants_master/dcos-setup.service;");
+        Should.Throw<BuildError>(() => ReservedUnits.Check(temp["result"], "lib--1234")).Message
+            .ShouldContain("reserved units $PKG_PATH/dcos.target.wants/dcos.target, $PKG_PATH/dcos.target.wants_master/dcos-setup.service;");
     }
 }
