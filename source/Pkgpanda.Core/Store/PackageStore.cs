@@ -14,14 +14,18 @@ public sealed class PackageStore
     private readonly Dictionary<string, string> _builders;
 
     private PackageStore(string packagesDir, Dictionary<PackageKey, BuildInfo> packages, Dictionary<string, string> folders,
-        Dictionary<string, string> builders, IReadOnlyList<TreeInfo> trees)
+        Dictionary<string, string> builders, IReadOnlyList<TreeInfo> trees, IReadOnlyList<string> warnings)
     {
         PackagesDir = packagesDir;
         _packages = packages;
         _folders = folders;
         _builders = builders;
         Trees = trees;
+        Warnings = warnings;
     }
+
+    /// <summary>What loading noticed and let pass, as pkgpanda does, but a user likely did not mean (a misnamed variant file, no package at all).</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     public string PackagesDir { get; }
     public string CacheDir => CacheDirOf(PackagesDir);
@@ -106,6 +110,7 @@ public sealed class PackageStore
         var packages = new Dictionary<PackageKey, BuildInfo>();
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
         var builders = new Dictionary<string, string>(StringComparer.Ordinal);
+        var warnings = new List<string>();
 
         foreach (var dir in new[] { packagesDir }.Concat(extraPackageDirs ?? []))
         {
@@ -115,6 +120,12 @@ public sealed class PackageStore
                 if (folders.ContainsKey(name)) continue;
                 if (dir == packagesDir && name == "cache") continue;
                 var variants = VariantFiles(folder, "buildinfo.json");
+                // "buildinfo.<variant>.json" is not a variant file to pkgpanda either: it is ignored, and said so.
+                foreach (var misnamed in Directory.EnumerateFiles(folder, "buildinfo.?*.json").Order(StringComparer.Ordinal))
+                {
+                    var variant = Path.GetFileName(misnamed)["buildinfo.".Length..^".json".Length];
+                    warnings.Add($"{Shown(misnamed)}: not read: a variant's file is named \"<variant>.buildinfo.json\" (\"{variant}.buildinfo.json\" here).");
+                }
                 if (variants.Count == 0) continue;
                 if (!PackageName.IsValid(name))
                     throw new BuildError($"{Shown(folder)}: invalid package name \"{name}\"; package folder names match {PackageName.NamePattern} without \"--\".");
@@ -134,7 +145,15 @@ public sealed class PackageStore
         foreach (var (variant, file) in treeFiles.OrderBy(t => t.Variant, Comparer<string?>.Create(Variant.Compare)))
             trees.Add(TreeInfoLoader.Load(file, Shown(file), variant));
 
-        return new PackageStore(packagesDir, packages, folders, builders, trees);
+        if (packages.Count == 0)
+        {
+            // The wrong folder, most likely (e.g. the repository's root instead of its packages/).
+            var inner = Directory.EnumerateDirectories(packagesDir).Where(d => Directory.EnumerateDirectories(d).Any(p => File.Exists(Path.Combine(p, "buildinfo.json"))))
+                .Order(StringComparer.Ordinal).Select(Shown).FirstOrDefault();
+            warnings.Add($"The packages folder {Shown(packagesDir)} holds no package (no folder in it has a buildinfo.json)" +
+                         (inner is null ? "." : $"; did you mean {inner}?"));
+        }
+        return new PackageStore(packagesDir, packages, folders, builders, trees, warnings);
     }
 
     /// <summary>

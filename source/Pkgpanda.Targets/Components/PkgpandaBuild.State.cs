@@ -84,7 +84,9 @@ public abstract partial class PkgpandaBuild
         // The upstream checkout is written into the cache; a plain tree is held only once its graph resolves, so a mistake in it writes nothing.
         if (File.Exists(Path.Combine(PackagesPath, Upstream.FileName))) HoldCache();
         var upstream = Upstream.PrepareAsync(PackagesPath, null, FetchProgress, CancellationToken).GetAwaiter().GetResult();
-        return PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        var store = PackageStore.Load(PackagesPath, upstream is null ? null : [upstream]);
+        foreach (var warning in store.Warnings) Log.Warning(warning);
+        return store;
     }
 
     /// <summary>
