@@ -64,6 +64,21 @@ public class ParameterTests
     }
 
     [Fact]
+    public async Task A_single_valued_parameter_given_twice_is_an_error_while_arrays_and_flags_may_repeat()
+    {
+        using var root = new TestRoot();
+        var twice = await root.RunAsync(new ParameterBuild(), "--output-dir a --output-dir b");
+        twice.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        twice.Output.ShouldContain("--output-dir is given more than once ('a', 'b'); give it once.");
+        (await root.RunAsync(new ParameterBuild(), "--output-dir a --output-dir")).Output.ShouldContain("--output-dir is given more than once ('a'); give it once.");
+
+        var build = new ParameterBuild();
+        (await root.RunAsync(build, "--names a --names b c --fast --fast")).ExitCode.ShouldBe(0);
+        build.Names.ShouldBe(["a", "b", "c"]);
+        build.Fast.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_missing_profile_is_an_error()
     {
         using var root = new TestRoot();

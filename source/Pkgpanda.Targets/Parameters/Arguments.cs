@@ -8,6 +8,7 @@ internal sealed class Arguments
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _spelling = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _repeated = new(StringComparer.Ordinal);
 
     public Arguments(IEnumerable<string> args)
     {
@@ -23,6 +24,7 @@ internal sealed class Arguments
                 current = Normalize(name == "h" ? "help" : name);
                 _spelling.TryAdd(current, name);
                 if (!_values.ContainsKey(current)) _values[current] = [];
+                else _repeated.Add(current);
                 if (inline is not null) _values[current].Add(inline);
             }
             else if (current is null) Positional.Add(arg);
@@ -39,6 +41,9 @@ internal sealed class Arguments
     public string Spelling(string normalized) => _spelling.GetValueOrDefault(normalized, normalized);
 
     public bool Has(string name) => _values.ContainsKey(Normalize(name));
+
+    /// <summary>Given more than once (<c>--a x --a y</c>): the values of all are in <see cref="Values"/>, in order.</summary>
+    public bool IsRepeated(string name) => _repeated.Contains(Normalize(name));
 
     public IReadOnlyList<string>? Values(string name) => _values.TryGetValue(Normalize(name), out var v) ? v : null;
 

@@ -86,6 +86,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
                 throw new TargetsException($"{path}: \"{key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
         foreach (var p in parameters)
         {
+            // One value at a time: a second --packages-dir would otherwise be joined to the first, or a bare one dropped.
+            if (!p.IsArray && !p.IsFlag && arguments.IsRepeated(p.Name))
+                throw new TargetsException($"--{p.Kebab} is given more than once ({string.Join(", ", FromCommandLine(p)!.Select(v => $"'{v}'"))}); give it once.");
             var raw = Absolute(p, FromCommandLine(p) ?? FromEnvironment(p), workingDirectory)
                       ?? Absolute(p, FromFiles(p.Name, files), rootDirectory);
             if (raw is null) continue;
