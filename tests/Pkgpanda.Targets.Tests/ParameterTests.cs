@@ -79,6 +79,22 @@ public class ParameterTests
     }
 
     [Fact]
+    public async Task A_bad_value_the_user_did_not_type_names_where_it_came_from()
+    {
+        using var root = new TestRoot();
+        var fromEnvironment = await root.RunAsync(new ParameterBuild(), "", new() { ["COUNT"] = "abc" });
+        fromEnvironment.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        fromEnvironment.Output.ShouldContain("Parameter --count, set by the environment variable COUNT: cannot use 'abc' as");
+
+        root.WriteParameters("parameters.json", """{ "Count": "many" }""");
+        var fromFile = await root.RunAsync(new ParameterBuild(), "");
+        fromFile.Output.ShouldContain("Parameter --count, set by ");
+        fromFile.Output.ShouldContain("parameters.json (\"Count\"): cannot use 'many' as");
+
+        (await root.RunAsync(new ParameterBuild(), "--count x")).Output.ShouldContain("Parameter --count: cannot use 'x' as");
+    }
+
+    [Fact]
     public async Task A_missing_profile_is_an_error()
     {
         using var root = new TestRoot();

@@ -34,7 +34,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     public static readonly string[] HostFileOptions = ["Target", "Skip", "Verbosity", "NoLogo", "Host"];
 
     private List<(string Path, Dictionary<string, JsonElement> Values)>? _files;
-    private List<(string Key, string Value)>? _environment;
+    private List<(string Key, string Name, string Value)>? _environment;
+    /// <summary>Where each parameter's value came from, when not the command line.</summary>
+    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
 
     public static IReadOnlyList<ParameterInfo> Discover(Type buildType)
     {
@@ -90,7 +92,7 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
             if (!p.IsArray && !p.IsFlag && arguments.IsRepeated(p.Name))
                 throw new TargetsException($"--{p.Kebab} is given more than once ({string.Join(", ", FromCommandLine(p)!.Select(v => $"'{v}'"))}); give it once.");
             var raw = Absolute(p, FromCommandLine(p) ?? FromEnvironment(p), workingDirectory)
-                      ?? Absolute(p, FromFiles(p.Name, files), rootDirectory);
+                      ?? Absolute(p, FromFiles(p.Name, files, _sources), rootDirectory);
             if (raw is null) continue;
             if (raw.Count == 0 && !p.IsFlag && !p.IsArray)
                 throw new TargetsException($"--{p.Kebab} needs {p.Value ?? Describe(p.Type)}.");
@@ -98,7 +100,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
             try { value = Convert(raw, p.Type); }
             catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or InvalidCastException)
             {
-                throw new TargetsException($"Parameter --{p.Kebab}: cannot use '{string.Join(" ", raw)}' as {Describe(p.Type)}.");
+                // Said where the value came from when the user did not type it (the environment, a parameters file).
+                var from = arguments.Has(p.Name) || !_sources.TryGetValue(p.Name, out var source) ? "" : $", set by {source}";
+                throw new TargetsException($"Parameter --{p.Kebab}{from}: cannot use '{string.Join(" ", raw)}' as {Describe(p.Type)}.");
             }
             switch (p.Member)
             {
@@ -125,25 +129,28 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
         var want = Arguments.Normalize(p.Name);
         string? found = null;
         // The environment sorted and normalised once, not once per parameter.
-        _environment ??= environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (Arguments.Normalize(e.Key), e.Value)).ToList();
-        foreach (var (k, value) in _environment)
+        _environment ??= environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (Arguments.Normalize(e.Key), e.Key, e.Value)).ToList();
+        foreach (var (k, name, value) in _environment)
         {
-            if (k == want) { found = value; break; }
-            if (k == "nuke" + want) found ??= value;
+            if (k == want) { (found, _sources[p.Name]) = (value, $"the environment variable {name}"); break; }
+            if (k == "nuke" + want && found is null) (found, _sources[p.Name]) = (value, $"the environment variable {name}");
         }
         if (found is null) return null;
         return p.IsArray ? found.Split(p.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [found];
     }
 
-    private static IReadOnlyList<string>? FromFiles(string name, List<(string Path, Dictionary<string, JsonElement> Values)> files)
+    private static IReadOnlyList<string>? FromFiles(string name, List<(string Path, Dictionary<string, JsonElement> Values)> files, Dictionary<string, string>? sources = null)
     {
         var want = Arguments.Normalize(name);
-        foreach (var (_, file) in files)
+        foreach (var (path, file) in files)
             foreach (var (key, value) in file)
-                if (Arguments.Normalize(key) == want)
-                    return value.ValueKind == JsonValueKind.Array
+            {
+                if (Arguments.Normalize(key) != want) continue;
+                sources?.TryAdd(name, $"{path} (\"{key}\")");
+                return value.ValueKind == JsonValueKind.Array
                         ? value.EnumerateArray().Select(v => v.ToString()).ToList()
                         : [value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()];
+            }
         return null;
     }
 
