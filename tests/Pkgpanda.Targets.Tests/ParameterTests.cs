@@ -95,6 +95,18 @@ public class ParameterTests
     }
 
     [Fact]
+    public async Task A_flag_followed_by_a_word_says_targets_go_first()
+    {
+        using var root = new TestRoot();
+        var flag = await root.RunAsync(new ParameterBuild(), "--fast Default");
+        flag.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        flag.Output.ShouldContain("targets go before the options (e.g. `build.sh Default --fast`)");
+        var host = await root.RunAsync(new ParameterBuild(), "--no-logo Default");
+        host.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        host.Output.ShouldContain("it was followed by 'Default'. Targets go before the options (e.g. `build.sh Default --no-logo`).");
+    }
+
+    [Fact]
     public async Task A_missing_profile_is_an_error()
     {
         using var root = new TestRoot();

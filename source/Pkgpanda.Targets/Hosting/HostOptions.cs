@@ -38,6 +38,7 @@ internal sealed record HostOptions(IReadOnlyList<string> Targets, IReadOnlyList<
         null => false,
         [] => true,
         [var v] when bool.TryParse(v, out var b) => b,
-        _ => throw new TargetsException($"{option} is a flag: give it alone, or as {option} true|false."),
+        _ => throw new TargetsException($"{option} is a flag: give it alone, or as {option} true|false; it was followed by '{string.Join(" ", values)}'. " +
+                                        $"Targets go before the options (e.g. `build.sh {values[0]} {option}`)."),
     };
 }

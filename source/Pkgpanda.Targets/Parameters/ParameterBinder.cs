@@ -102,7 +102,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
             {
                 // Said where the value came from when the user did not type it (the environment, a parameters file).
                 var from = arguments.Has(p.Name) || !_sources.TryGetValue(p.Name, out var source) ? "" : $", set by {source}";
-                throw new TargetsException($"Parameter --{p.Kebab}{from}: cannot use '{string.Join(" ", raw)}' as {Describe(p.Type)}.");
+                // A flag followed by a word: most likely a target written after the options.
+                var hint = p.IsFlag && from.Length == 0 ? $" --{p.Kebab} is a flag (given alone it means true); targets go before the options (e.g. `build.sh {raw[0]} --{p.Kebab}`)." : "";
+                throw new TargetsException($"Parameter --{p.Kebab}{from}: cannot use '{string.Join(" ", raw)}' as {Describe(p.Type)}.{hint}");
             }
             switch (p.Member)
             {
