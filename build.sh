@@ -165,7 +165,7 @@ if ! up_to_date "$DOTNET_EXE"; then
     exec 9>"$TEMP_DIRECTORY/bootstrap.lock"
     if command -v flock >/dev/null 2>&1; then flock 9; fi
     if ! up_to_date "$DOTNET_EXE"; then
-        [ ! -t 2 ] || echo "Compiling the build project (first run, or build/ or source/ changed; takes a minute or so)..." >&2
+        echo "Compiling the build project (first run, or build/ or source/ changed; takes about half a minute)..." >&2
         listing=$(state)
         rm -f "$STAMP"
         if ! compile; then

@@ -39,9 +39,11 @@ public sealed class EnginePool
             try { return (e.Engine, Capacity: e.Capacity ?? await e.Engine.CpusAsync(cancellationToken).ConfigureAwait(false), Cause: (string?)null); }
             catch (Exception ex) when (ex is EngineLost or EnvironmentFault) { return (e.Engine, Capacity: 0, Cause: ex.Message); }
         })).ConfigureAwait(false);
-        foreach (var (engine, _, cause) in answers.Where(a => a.Cause is not null))
-            report.Report($"The Docker engine at {engine.Address} does not answer ({cause}); building without it.");
         var live = answers.Where(a => a.Cause is null).ToList();
+        // With none left, the error below names them all: no warning first that the build goes on without one.
+        if (live.Count > 0)
+            foreach (var (engine, _, cause) in answers.Where(a => a.Cause is not null))
+                report.Report($"The Docker engine at {engine.Address} does not answer ({cause}); building without it.");
         if (live.Count == 0)
             throw new EnvironmentFault(engines.Count == 1
                 ? $"No Docker engine answers at {answers[0].Engine.Address}: {answers[0].Cause}. Start it, or name an engine that runs (EngineAddress.ParseAll(addresses))."
