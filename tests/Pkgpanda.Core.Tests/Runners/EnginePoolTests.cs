@@ -130,6 +130,6 @@ public class EnginePoolTests
         var fault = await Should.ThrowAsync<EnvironmentFault>(() => EnginePool.OpenAsync([(a, null), (b, null)], new SyncProgress<string>(reports.Add), CancellationToken.None));
         fault.Message.ShouldContain(a.Address);
         fault.Message.ShouldContain(b.Address);
-        reports.Count.ShouldBe(2);
+        reports.ShouldBeEmpty("the fault names each engine; no warning first that the build goes on without one");
     }
 }
