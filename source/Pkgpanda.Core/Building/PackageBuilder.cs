@@ -18,6 +18,7 @@ internal sealed class PackageBuilder(BuildContext context)
     public const string InstallRoot = "/opt/mesosphere";
     private const int LogTailLines = 30;
     private readonly ReadyFirst _readyFirst = new();
+    private readonly List<Task> _deletions = [];
 
     public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageTurn turn, CancellationToken cancellationToken)
     {
@@ -165,8 +166,17 @@ internal sealed class PackageBuilder(BuildContext context)
                 try { await unpackAhead.ConfigureAwait(false); }
                 catch (Exception) { /* cancelled, or told by the activation */ }
             }
-            scratch.Delete();
+            // In the background: the packages waiting for this one need nothing from it (its install/ holds every
+            // require unpacked, which took up to 70 ms per layer to delete on the path of a 5x6 tree). The run waits
+            // for these deletions before it ends (DrainAsync).
+            lock (_deletions) _deletions.Add(Task.Run(scratch.Delete, CancellationToken.None));
         }
+    }
+
+    /// <summary>Waits for the scratch folders of finished builds to be deleted; a run ends with it.</summary>
+    public Task DrainAsync()
+    {
+        lock (_deletions) return Task.WhenAll([.. _deletions]);
     }
 
     /// <summary>A step prepared on an engine the pool picked, and that pick (it becomes a slot when the step starts).</summary>

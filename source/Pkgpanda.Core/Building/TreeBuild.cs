@@ -26,11 +26,11 @@ public static class TreeBuild
             // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
             context.Cache.RemoveAbandoned();
         }, CancellationToken.None);
+        var builder = new PackageBuilder(context);
         try
         {
             if (anything)
                 await context.Engines.CheckImagesAsync(plans.Values.Select(p => (p.ImageName, p.ImageId)), cancellationToken).ConfigureAwait(false);
-            var builder = new PackageBuilder(context);
             var results = await new Scheduler(options, context.Events)
                 .RunAsync(graph, (key, turn, ct) => BuildOnPoolAsync(builder, context, plans[key], plans, turn, ct), cancellationToken)
                 .ConfigureAwait(false);
@@ -42,6 +42,7 @@ public static class TreeBuild
             // The sweep's own fault was told above when the run got that far; else the run's own fault is the news.
             try { await sweep.ConfigureAwait(false); }
             catch (Exception) when (!sweep.IsCompletedSuccessfully) { }
+            await builder.DrainAsync().ConfigureAwait(false);
             await context.Engines.FlushAsync().ConfigureAwait(false);
         }
     }
