@@ -50,7 +50,7 @@ public class BrokenTreeTests
             Args: ["--target", "Hash", "--package", "zzz"]),
         ["unknown_variant"] = new(r => Pkg(r, "a"), ["--package a: package \"a\" has no variant nope (it has: <default>; there is no nope.buildinfo.json in {root}/a)"],
             Args: ["--target", "Hash", "--package", "a", "--variant", "nope"]),
-        ["variant_without_package"] = new(r => Pkg(r, "a"), ["--variant fast needs --package"], Args: ["--target", "Hash", "--variant", "fast"]),
+        ["variant_without_package"] = new(r => Pkg(r, "a"), ["--variant fast needs --package"], Args: ["--target", "Hash", "--variant", "fast"], Blamed: null, Exit: 2),
         ["invalid_package_folder_name"] = new(r => Pkg(r, "bad--name"), ["{root}/bad--name: invalid package name \"bad--name\""]),
         ["exact_id_require"] = new(r => { Pkg(r, "a", """{"requires": ["b--1234"]}"""); Pkg(r, "b"); },
             ["\"requires\"[0] = \"b--1234\": an exact package id is not allowed"]),

@@ -65,8 +65,16 @@ public class ComponentTests
         names.IndexOf("Publish").ShouldBeLessThan(names.IndexOf("Deploy"));
     }
 
+    [Fact]
+    public async Task A_variant_without_a_package_is_a_usage_error_like_the_other_argument_errors()
+    {
+        using var root = TreeRoot();
+        var result = await root.RunAsync(new Consumer(), "Resolve --variant fips", defaultTarget: "Hash");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage, result.Output);
+        result.Output.ShouldContain("--variant fips needs --package: a variant belongs to one package (e.g. --package mesos --variant fips).");
+    }
+
     [Theory]
-    [InlineData("Resolve --variant fips", "--variant fips needs --package: a variant belongs to one package.")]
     [InlineData("Resolve --packages-dir nope", "does not exist (--packages-dir, or PackagesDir in .nuke/parameters.json).")]
     [InlineData("Resolve --tree-variant x", "--tree-variant x: ")]
     public async Task Core_errors_name_the_flags_of_this_front_end(string args, string expected)
