@@ -75,15 +75,21 @@ internal sealed class PackageBuilder(BuildContext context)
                 return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
             }
             watch.Restart();
-            // The sources first: a ready package that still extracts a big archive holds no other package's engine work.
+            // Ready: containers made ahead for packages still waiting for their requires wait until this one is prepared
+            // (its container made, its requires activated) ...
+            using var preparing = _readyFirst.Preparing();
             if (!checkedOut.Task.IsCompleted)
             {
                 Phase(plan, BuildPhase.Fetching);
-                await Task.WhenAny(checkedOut.Task, ahead).ConfigureAwait(false);
+                // ... but not while it checks out sources for long (a big archive extracted, a cache folder another run holds).
+                if (await Task.WhenAny(checkedOut.Task, ahead, Task.Delay(LongCheckout, cancellationToken)).ConfigureAwait(false) is var first &&
+                    first != checkedOut.Task && first != ahead)
+                {
+                    preparing.Pause();
+                    await Task.WhenAny(checkedOut.Task, ahead).ConfigureAwait(false);
+                    preparing.Resume();
+                }
             }
-            // Ready: containers made ahead for packages still waiting for their requires wait until this one is prepared
-            // (its container made, its requires activated).
-            using var preparing = _readyFirst.Preparing();
             // In line for a slot from now (packages take slots in the order they became ready), while the sources and
             // the container are finished and the requires activated.
             using var slotWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -212,6 +218,9 @@ internal sealed class PackageBuilder(BuildContext context)
         checkedOut.TrySetResult();
         return await PrepareOnEngineAsync(plan, step, requiresBuilt, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>How long a ready package's checkout may hold back the containers made ahead (<see cref="ReadyFirst"/>).</summary>
+    private static readonly TimeSpan LongCheckout = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often a package waiting for its requires looks for those built meanwhile.</summary>
     private static readonly TimeSpan UnpackPoll = TimeSpan.FromMilliseconds(100);

@@ -14,13 +14,18 @@ internal sealed class ReadyFirst
     private TaskCompletionSource _idle = Idle();
 
     /// <summary>A ready package is preparing (its container, its requires); dispose once it waits only for a slot.</summary>
-    public IDisposable Preparing()
+    public Scope Preparing()
+    {
+        Enter();
+        return new Scope(this);
+    }
+
+    private void Enter()
     {
         lock (_lock)
         {
             if (_readyPreparing++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        return new Scope(this);
     }
 
     /// <summary>
@@ -58,13 +63,33 @@ internal sealed class ReadyFirst
         return idle;
     }
 
-    private sealed class Scope(ReadyFirst owner) : IDisposable
+    /// <summary>
+    /// A ready package's turn. <see cref="Pause"/> while it waits for something that is not engine work and may take
+    /// long (a big archive extracted), so that containers made ahead go meanwhile; <see cref="Resume"/> after.
+    /// </summary>
+    internal sealed class Scope(ReadyFirst owner) : IDisposable
     {
-        private int _disposed;
+        private readonly Lock _lock = new();
+        private bool _active = true, _disposed;
+
+        public void Pause() => Set(active: false);
+
+        public void Resume() => Set(active: true);
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0) owner.Done();
+            Set(active: false);
+            lock (_lock) _disposed = true;
+        }
+
+        private void Set(bool active)
+        {
+            lock (_lock)
+            {
+                if (_disposed || _active == active) return;
+                _active = active;
+                if (active) owner.Enter(); else owner.Done();
+            }
         }
     }
 }
