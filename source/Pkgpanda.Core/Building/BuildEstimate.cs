@@ -22,10 +22,14 @@ public sealed class BuildEstimate(PackageGraph graph, IReadOnlyDictionary<Packag
     /// <param name="running">Packages being built, with how long they have run.</param>
     public TimeSpan? Remaining(IReadOnlySet<PackageKey> done, IReadOnlyDictionary<PackageKey, TimeSpan> running)
     {
-        var known = _expected.Values.Where(v => v > TimeSpan.Zero).Select(v => v!.Value.TotalSeconds).Order().ToList();
+        // Plain loops: this runs at the start of every run, a no-op's too, where LINQ's generic code is compiled first.
+        var known = new List<double>();
+        foreach (var v in _expected.Values)
+            if (v is { } t && t > TimeSpan.Zero) known.Add(t.TotalSeconds);
+        known.Sort();
         double? typical = known.Count == 0 ? null : known[known.Count / 2];
         var finish = new Dictionary<PackageKey, double>();
-        var work = 0.0;
+        double work = 0, chain = 0;
         foreach (var key in graph.Order)
         {
             if (done.Contains(key)) { finish[key] = 0; continue; }
@@ -35,11 +39,13 @@ public sealed class BuildEstimate(PackageGraph graph, IReadOnlyDictionary<Packag
             double start = 0, left = seconds.Value;
             // One that runs over its last time is assumed nearly done rather than finished.
             if (running.TryGetValue(key, out var elapsed)) left = Math.Max(left - elapsed.TotalSeconds, Math.Min(left, 1));
-            else start = graph.RequiresOf(key).Select(r => finish.GetValueOrDefault(r)).DefaultIfEmpty(0).Max();
+            else
+                foreach (var require in graph.RequiresOf(key))
+                    start = Math.Max(start, finish.GetValueOrDefault(require));
             finish[key] = start + left;
+            chain = Math.Max(chain, start + left);
             work += left;
         }
-        var chain = finish.Values.DefaultIfEmpty(0).Max();
         return TimeSpan.FromSeconds(Math.Max(chain, work / Math.Max(1, parallel)));
     }
 }

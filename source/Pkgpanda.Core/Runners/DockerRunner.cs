@@ -32,7 +32,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private const string ProbeMount = "/.pkgpanda-probe";
 
-    private readonly DockerClient _client;
+    /// <summary>Made on first use: a run with nothing to build names its engines but asks them nothing (a client costs ~7 ms to make).</summary>
+    private readonly Lazy<DockerClient> _lazyClient;
+
+    private DockerClient Client => _lazyClient.Value;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private readonly List<Task> _removals = [];
     private bool? _sharesFiles;
@@ -43,7 +46,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     public DockerRunner(Uri endpoint, EngineTls? tls = null)
     {
         Endpoint = endpoint;
-        _client = new DockerClientBuilder().WithEndpoint(endpoint).WithAuthProvider(EngineConnection.For(endpoint, tls)).Build();
+        _lazyClient = new(() => new DockerClientBuilder().WithEndpoint(endpoint).WithAuthProvider(EngineConnection.For(endpoint, tls)).Build(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public Uri Endpoint { get; }
@@ -70,7 +73,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await _client.System.PingAsync(timeout.Token).ConfigureAwait(false);
+            await Client.System.PingAsync(timeout.Token).ConfigureAwait(false);
             return null;
         }
         // A TLS mistake (certificates, CA) is not an engine that is down: it stops the run (EngineConnection words it).
@@ -83,7 +86,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// <summary>How many CPUs the engine reports (<c>docker info</c> NCPU): how many steps it runs at once by default.</summary>
     public async Task<int> CpusAsync(CancellationToken cancellationToken)
     {
-        var info = await CallAsync(() => _client.System.GetSystemInfoAsync(cancellationToken), "reading its info", cancellationToken).ConfigureAwait(false);
+        var info = await CallAsync(() => Client.System.GetSystemInfoAsync(cancellationToken), "reading its info", cancellationToken).ConfigureAwait(false);
         return Math.Max(1, (int)info.NCPU);
     }
 
@@ -93,7 +96,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     {
         try
         {
-            var inspect = await _client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            var inspect = await Client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
             return inspect.ID;
         }
         catch (DockerImageNotFoundException) { return null; }
@@ -118,7 +121,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     public Task TagImageAsync(string imageId, string tag, CancellationToken cancellationToken)
     {
         var (repo, t) = SplitTag(tag);
-        return CallAsync(() => _client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repo, Tag = t }, cancellationToken),
+        return CallAsync(() => Client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repo, Tag = t }, cancellationToken),
             $"tagging {imageId} as {tag}", cancellationToken);
     }
 
@@ -126,7 +129,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     {
         var (repo, t) = SplitTag(tag);
         var errors = new List<string>();
-        await CallAsync(() => _client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
+        await CallAsync(() => Client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repo, Tag = t }, rootfsTar, null,
             new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken),
             $"importing the image {tag}", cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0) throw new EnvironmentFault($"The Docker engine at {Address} could not import the image {tag}: {string.Join("; ", errors)}");
@@ -134,12 +137,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     }
 
     public Task<Stream> SaveImageAsync(string image, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.Images.SaveImageAsync(image, cancellationToken), $"saving the image {image}", cancellationToken);
+        CallAsync(() => Client.Images.SaveImageAsync(image, cancellationToken), $"saving the image {image}", cancellationToken);
 
     public async Task LoadImageAsync(Stream archive, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        await CallAsync(() => _client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, archive,
+        await CallAsync(() => Client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, archive,
             new SyncProgress<JSONMessage>(m => { if (m.Error is not null) errors.Add(m.Error.Message ?? "unknown error"); }), cancellationToken),
             "loading an image", cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0) throw new EnvironmentFault($"The Docker engine at {Address} could not load an image: {string.Join("; ", errors)}");
@@ -163,7 +166,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 if (tail.Count > 15) tail.Dequeue();
             }
         });
-        await CallAsync(() => _client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
+        await CallAsync(() => Client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
             context, null, null, progress, cancellationToken), $"building the image {tag}", cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
             throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {string.Join("; ", errors)}\n" +
@@ -230,7 +233,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         var prepared = await PrepareCreatedAsync(step, binds, gated: true, cancellationToken).ConfigureAwait(false);
         try
         {
-            await CallAsync(() => _client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
+            await CallAsync(() => Client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
                 $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
             return prepared;
         }
@@ -301,7 +304,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         // one knowing its id (a Ctrl-C or SIGTERM then left it behind). A create takes a moment; the caller's
         // cancellation is honoured as soon as it returns.
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var created = await CallAsync(() => _client.Containers.CreateContainerAsync(create, bounded.Token),
+        var created = await CallAsync(() => Client.Containers.CreateContainerAsync(create, bounded.Token),
             $"creating the container for {step.Name} from the image {step.Image}", cancellationToken).ConfigureAwait(false);
         if (cancellationToken.IsCancellationRequested)
         {
@@ -313,7 +316,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     /// <summary>stdout and stderr of a container, as one stream in the order written; attach before the start.</summary>
     private Task<MultiplexedStream> AttachAsync(string container, bool stdin, CancellationToken cancellationToken) =>
-        CallAsync(() => _client.Containers.AttachContainerAsync(container,
+        CallAsync(() => Client.Containers.AttachContainerAsync(container,
             new ContainerAttachParameters { Stream = true, Stdin = stdin, Stdout = true, Stderr = true }, cancellationToken), "attaching to the container", cancellationToken);
 
     /// <summary>Starts a created container, streams its output until it exits and brings its output back.</summary>
@@ -337,11 +340,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             }
             else
             {
-                await CallAsync(() => _client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
+                await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
                     $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
             }
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var wait = CallAsync(() => _client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
+            var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
             long status;
             if (done is not null && await Task.WhenAny(done.Code, wait).ConfigureAwait(false) == done.Code)
             {
@@ -460,7 +463,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
+            await Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cleanup.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DockerApiException || IsTransport(ex, CancellationToken.None)) { }
     }
@@ -500,7 +503,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             try
             {
-                await CallAsync(() => _client.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = "/" }, reader, cancellationToken),
+                await CallAsync(() => Client.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = "/" }, reader, cancellationToken),
                     $"sending the inputs of {step.Name}", cancellationToken).ConfigureAwait(false);
             }
             catch when (writing.IsFaulted) { }
@@ -510,7 +513,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private async Task ReceiveOutputAsync(string container, StepOutput output, CancellationToken cancellationToken)
     {
-        var archive = await CallAsync(() => _client.Containers.GetArchiveFromContainerAsync(container,
+        var archive = await CallAsync(() => Client.Containers.GetArchiveFromContainerAsync(container,
             new ContainerPathStatParameters { Path = output.ContainerPath }, false, cancellationToken), $"fetching {output.ContainerPath}", cancellationToken).ConfigureAwait(false);
         await using var stream = archive.Stream ?? throw new EnvironmentFault($"The Docker engine at {Address} returned no archive for {output.ContainerPath}.");
         // Docker.DotNet's chunked response stream fails small reads at chunk edges (TarReader reads a file's data in
@@ -580,7 +583,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 CreateContainerResponse created;
                 try
                 {
-                    created = await _client.Containers.CreateContainerAsync(new CreateContainerParameters
+                    created = await Client.Containers.CreateContainerAsync(new CreateContainerParameters
                     {
                         Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
                         HostConfig = new HostConfig { NetworkMode = "none", Mounts = [Bind(output.HostPath, ProbeMount, readOnly: true)] },
@@ -607,7 +610,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     {
                         try
                         {
-                            var archive = await _client.Containers.GetArchiveFromContainerAsync(created.ID,
+                            var archive = await Client.Containers.GetArchiveFromContainerAsync(created.ID,
                                 new ContainerPathStatParameters { Path = $"{ProbeMount}/{Path.GetFileName(file)}" }, false, cancellationToken).ConfigureAwait(false);
                             await using var stream = archive.Stream ?? Stream.Null;
                             await using var reader = new TarReader(stream);
@@ -657,7 +660,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     public async Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
     {
-        var list = await CallAsync(() => _client.Containers.ListContainersAsync(new ContainersListParameters
+        var list = await CallAsync(() => Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{HostLabel}={LocalHost.Identity}"] = true } },
@@ -668,7 +671,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             if (!c.Labels.TryGetValue(RunLabel, out var run) || LocalHost.IsRunAlive(run)) continue;
             try
             {
-                await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+                await Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
                 removed++;
             }
             catch (DockerContainerNotFoundException) { }
@@ -743,7 +746,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     {
         // Removals still under way finish first (each is bounded by its own 10 s token).
         FlushAsync().GetAwaiter().GetResult();
-        _client.Dispose();
+        if (_lazyClient.IsValueCreated) Client.Dispose();
         _probeLock.Dispose();
     }
 

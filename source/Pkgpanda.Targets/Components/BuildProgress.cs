@@ -76,7 +76,8 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                     if (f.Result.Status is PackageStatus.Skipped or PackageStatus.NotRun) _skipped++;
                     if (f.Result.Status == PackageStatus.Built) estimate.Learn(f.Key, f.Result.Duration);
                     counter = $"[{_finished.Count}/{Total}]";
-                    eta = Remaining() is { } left && _finished.Count < Total ? $" (about {Clock(left)} left)" : "";
+                    // Not "about 0:00 left" for what is up to date: the estimate is said when there is time to tell.
+                    eta = _finished.Count < Total && Remaining() is { } left && left >= TimeSpan.FromSeconds(1) ? $" (about {Clock(left)} left)" : "";
                 }
                 // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
                 if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
@@ -122,7 +123,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     public async Task<T> RunAsync<T>(Func<Task<T>> work)
     {
         lock (_lock) _firstEstimate = Remaining();
-        log.Information($"{Total} {(Total == 1 ? "package" : "packages")}" + (_firstEstimate is { } first ? $", about {Clock(first)} from earlier builds" : ""));
+        log.Information($"{Total} {(Total == 1 ? "package" : "packages")}" + (_firstEstimate is { } first && first >= TimeSpan.FromSeconds(1) ? $", about {Clock(first)} from earlier builds" : ""));
         T result = default!;
         if (!live) result = await work();
         else
@@ -138,7 +139,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             });
         lock (_lock)
             log.Information($"[{_finished.Count}/{Total}] {_finished.Count - _failed - _skipped} done, {_failed} failed in {Clock(_clock.Elapsed)}" +
-                            (_firstEstimate is { } e ? $" (estimated {Clock(e)})" : ""));
+                            (_firstEstimate is { } e && e >= TimeSpan.FromSeconds(1) ? $" (estimated {Clock(e)})" : ""));
         return result;
     }
 
