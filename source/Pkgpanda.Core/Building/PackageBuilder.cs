@@ -28,7 +28,15 @@ internal sealed class PackageBuilder(BuildContext context)
         // The no-op path: a stat and a compare against the tarball's record.
         if (cache.Check(id).State == CacheState.Verified) return await UpToDateAsync(plan, PackageStatus.Cached, turn, watch).ConfigureAwait(false);
 
-        using var held = await FileLock.AcquireAsync(cache.BuildLockPath(id), cancellationToken).ConfigureAwait(false);
+        // Another run on this machine building the same id holds its lock: say why this one waits, then wait.
+        var lockPath = cache.BuildLockPath(id);
+        var taken = FileLock.TryAcquire(lockPath);
+        if (taken is null)
+        {
+            context.Events.Report(new Message(plan.Key, $"Another run is building {id}; waiting for it to finish (it holds {PackageStore.Shown(lockPath)})."));
+            taken = await FileLock.AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+        }
+        using var held = taken;
         // Another process may have built it while we waited for the lock; a damaged tarball is set aside, under the lock.
         var check = cache.Check(id);
         if (check.State == CacheState.Verified) return await UpToDateAsync(plan, PackageStatus.Cached, turn, watch).ConfigureAwait(false);

@@ -64,7 +64,8 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 else lock (_lock) if (_running.TryGetValue(o.Key, out var running)) running.Line = Printable(o.Line);
                 break;
             case Message m:
-                if (m.Warning) log.Warning(Above($"{m.Key}: {m.Text}")); else if (!live) log.Information($"{m.Key}: {m.Text}");
+                // Said in the live view too (above it): a wait for another run, a kept build folder.
+                if (m.Warning) log.Warning(Above($"{m.Key}: {m.Text}")); else log.Information(Above($"{m.Key}: {m.Text}"));
                 break;
             case PackageFinished f:
                 string counter, eta;

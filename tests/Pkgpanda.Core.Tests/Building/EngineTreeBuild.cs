@@ -18,7 +18,10 @@ internal static class EngineTreeBuild
         public PackageId IdOf(string name) => Plans.Values.Single(p => p.Id.Name == name).Id;
     }
 
-    public static async Task<Built> RunAsync(TempTree tree, Func<DockerRunner, IRunner> wrap, int capacity, int parallel)
+    /// <param name="before">Called with the ids and the cache once they are known, before the build starts.</param>
+    /// <param name="events">What the build reports (by default, nothing listens).</param>
+    public static async Task<Built> RunAsync(TempTree tree, Func<DockerRunner, IRunner> wrap, int capacity, int parallel,
+        Action<IReadOnlyDictionary<PackageKey, PackagePlan>, PackageCache>? before = null, IProgress<BuildEvent>? events = null)
     {
         using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
         var store = PackageStore.Load(tree.Root);
@@ -26,9 +29,10 @@ internal static class EngineTreeBuild
         using var fetchers = new SourceFetchers(store.CacheDir);
         var plans = await new IdBuilder(fetchers, docker, Engine.Image).ComputeAsync(graph);
         var cache = new PackageCache(store.CacheDir);
+        before?.Invoke(plans, cache);
         var context = new BuildContext
         {
-            Cache = cache, Engines = new EnginePool([new PoolEngine(wrap(docker), docker, capacity)]), Sources = new SourceFetchService(fetchers), Events = new NoEvents(),
+            Cache = cache, Engines = new EnginePool([new PoolEngine(wrap(docker), docker, capacity)]), Sources = new SourceFetchService(fetchers), Events = events ?? new NoEvents(),
         };
         var summary = await TreeBuild.RunAsync(graph, plans, context, new SchedulerOptions(parallel), CancellationToken.None);
         summary.Succeeded.ShouldBeTrue(string.Join("\n", summary.Results.Select(r => $"{r.Key} {r.Status} {r.Reason}")));
