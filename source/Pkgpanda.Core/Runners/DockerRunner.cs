@@ -489,6 +489,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private static Mount Bind(string source, string target, bool readOnly) => new() { Type = "bind", Source = source, Target = target, ReadOnly = readOnly };
 
+    /// <summary>An engine's refusal of a bind mount because its source folder is not there.</summary>
+    private static bool MissingSource(string message, string folder) =>
+        message.Contains("bind source path does not exist", StringComparison.OrdinalIgnoreCase) ||
+        message.Contains(folder, StringComparison.Ordinal) &&
+        (message.Contains("does not exist", StringComparison.OrdinalIgnoreCase) || message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Folders (inputs, the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
     private async Task SendInputsAsync(string container, BuildStep step, IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
     {
@@ -590,7 +596,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     }, cancellationToken).ConfigureAwait(false);
                 }
                 // The folder does not exist where the engine runs: it does not share our files (and makes nothing there).
-                catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest && ApiMessage(ex).Contains("bind source path does not exist", StringComparison.OrdinalIgnoreCase))
+                // Docker says "bind source path does not exist: <folder>"; other engines word it their way, naming the folder.
+                catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest && MissingSource(ApiMessage(ex), output.HostPath))
                 {
                     _sharesFiles = false;
                     return false;
