@@ -90,8 +90,8 @@ internal sealed class PackageBuilder(BuildContext context)
             {
                 Phase(plan, BuildPhase.Fetching);
                 // ... but not while it checks out sources for long (a big archive extracted, a cache folder another run holds).
-                if (await Task.WhenAny(checkedOut.Task, ahead, Task.Delay(LongCheckout, cancellationToken)).ConfigureAwait(false) is var first &&
-                    first != checkedOut.Task && first != ahead)
+                await Task.WhenAny(checkedOut.Task, ahead, Task.Delay(LongCheckout, cancellationToken)).ConfigureAwait(false);
+                if (!checkedOut.Task.IsCompleted && !ahead.IsCompleted)
                 {
                     preparing.Pause();
                     await Task.WhenAny(checkedOut.Task, ahead).ConfigureAwait(false);
@@ -307,9 +307,10 @@ internal sealed class PackageBuilder(BuildContext context)
     {
         var script = info.BuildScriptPath;
         // The step sees the package folder alone (at /pkg/build): a link must stay inside it, relative to it.
-        if (new FileInfo(script).LinkTarget is { } link)
+        var file = new FileInfo(script);
+        if (file.LinkTarget is { } link)
         {
-            var target = new FileInfo(script).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link;
+            var target = file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link;
             var folder = Path.GetFullPath(info.PackageDir).TrimEnd('/') + "/";
             if (Path.IsPathRooted(link) || !target.StartsWith(folder, StringComparison.Ordinal))
                 throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",

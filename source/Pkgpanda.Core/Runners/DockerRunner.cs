@@ -589,26 +589,18 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 CreateContainerResponse created;
                 try
                 {
-                    created = await Client.Containers.CreateContainerAsync(new CreateContainerParameters
+                    created = await CallAsync(() => Client.Containers.CreateContainerAsync(new CreateContainerParameters
                     {
                         Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
                         HostConfig = new HostConfig { NetworkMode = "none", Mounts = [Bind(output.HostPath, ProbeMount, readOnly: true)] },
-                    }, cancellationToken).ConfigureAwait(false);
+                    }, cancellationToken), $"creating a probe container from {step.Image}", cancellationToken).ConfigureAwait(false);
                 }
                 // The folder does not exist where the engine runs: it does not share our files (and makes nothing there).
-                // Docker says "bind source path does not exist: <folder>"; other engines word it their way, naming the folder.
-                catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.BadRequest && MissingSource(ApiMessage(ex), output.HostPath))
+                catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException { StatusCode: System.Net.HttpStatusCode.BadRequest } refused &&
+                                                     MissingSource(ApiMessage(refused), output.HostPath))
                 {
                     _sharesFiles = false;
                     return false;
-                }
-                catch (DockerApiException ex)
-                {
-                    throw new EnvironmentFault($"The Docker engine at {Address} refused creating a probe container from {step.Image}: {ApiMessage(ex)}", ex);
-                }
-                catch (Exception ex) when (IsTransport(ex, cancellationToken))
-                {
-                    throw new EngineLost(Address, $"{Cause(ex)} (while creating a probe container from {step.Image})", ex);
                 }
                 try
                 {

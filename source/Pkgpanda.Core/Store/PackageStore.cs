@@ -119,13 +119,7 @@ public sealed class PackageStore
                 var name = Path.GetFileName(folder);
                 if (folders.ContainsKey(name)) continue;
                 if (dir == packagesDir && name == "cache") continue;
-                var variants = VariantFiles(folder, "buildinfo.json");
-                // "buildinfo.<variant>.json" is not a variant file to pkgpanda either: it is ignored, and said so.
-                foreach (var misnamed in Directory.EnumerateFiles(folder, "buildinfo.?*.json").Order(StringComparer.Ordinal))
-                {
-                    var variant = Path.GetFileName(misnamed)["buildinfo.".Length..^".json".Length];
-                    warnings.Add($"{Shown(misnamed)}: not read: a variant's file is named \"<variant>.buildinfo.json\" (\"{variant}.buildinfo.json\" here).");
-                }
+                var variants = VariantFiles(folder, "buildinfo.json", warnings);
                 if (variants.Count == 0) continue;
                 if (!PackageName.IsValid(name))
                     throw new BuildError($"{Shown(folder)}: invalid package name \"{name}\"; package folder names match {PackageName.NamePattern} without \"--\".");
@@ -160,12 +154,18 @@ public sealed class PackageStore
     /// Finds <c>X</c> and <c>&lt;variant&gt;.X</c> files; <c>.X</c> is refused as pkgpanda refuses it, and so is a folder
     /// named like one (it would otherwise make a package or a tree variant vanish without a word).
     /// </summary>
-    internal static List<(string? Variant, string File)> VariantFiles(string folder, string suffix)
+    /// <param name="warnings">Where a file named the wrong way round (<c>buildinfo.&lt;variant&gt;.json</c>) is told: pkgpanda
+    /// does not read it either, so it is not an error.</param>
+    internal static List<(string? Variant, string File)> VariantFiles(string folder, string suffix, List<string>? warnings = null)
     {
         var result = new List<(string?, string)>();
+        var stem = suffix[..^".json".Length] + ".";
         foreach (var file in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
         {
             var fileName = Path.GetFileName(file);
+            if (warnings is not null && fileName.Length > stem.Length + ".json".Length && fileName.StartsWith(stem, StringComparison.Ordinal) &&
+                fileName.EndsWith(".json", StringComparison.Ordinal) && File.Exists(file))
+                warnings.Add($"{Shown(file)}: not read: a variant's file is named \"<variant>.{suffix}\" (\"{fileName[stem.Length..^".json".Length]}.{suffix}\" here).");
             if (!fileName.EndsWith(suffix, StringComparison.Ordinal)) continue;
             if (Directory.Exists(file))
                 throw new BuildError($"{Shown(file)}: is a folder, not a file; \"{fileName}\" must be a JSON file (an empty file means {{}}).");
