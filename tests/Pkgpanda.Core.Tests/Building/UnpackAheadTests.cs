@@ -12,10 +12,10 @@ public class UnpackAheadTests
         const string user = "#!/bin/sh\nset -e\nmkdir -p $PKG_PATH/lib\ncat /opt/mesosphere/lib/quick.id /opt/mesosphere/lib/slow.id > $PKG_PATH/lib/seen\n";
         using var tree = new TempTree().Package("quick", script: quick).Package("slow", script: quick.Replace("mkdir", "sleep 3\nmkdir"))
             .Package("user", "{\"requires\": [\"quick\", \"slow\"]}", script: user);
-        // At the end of each step, what the install roots of the other steps prepared so far hold.
+        // At the end of each step, what user's install root holds so far (the others' go in the background once they end).
         var installs = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         var seenAtEnd = new System.Collections.Concurrent.ConcurrentDictionary<string, string[]>();
-        string[] Unpacked(string step) => installs.Where(i => i.Key != step).SelectMany(i => Directory.Exists(Path.Combine(i.Value, "packages"))
+        string[] Unpacked(string step) => installs.Where(i => i.Key != step && i.Key == "user").SelectMany(i => Directory.Exists(Path.Combine(i.Value, "packages"))
             ? Directory.GetDirectories(Path.Combine(i.Value, "packages")).Select(p => $"{i.Key}: {Path.GetFileName(p).Split("--")[0]}")
             : []).Order().ToArray();
 
