@@ -86,6 +86,12 @@ public class BrokenTreeTests
         ["buildinfo_is_a_folder"] = new(r => { Pkg(r, "a"); Directory.CreateDirectory(Path.Combine(r, "b", "buildinfo.json")); Script(r, "b", "build"); },
             ["{root}/b/buildinfo.json: is a folder, not a file"]),
         ["unknown_buildinfo_key"] = new(r => Pkg(r, "a", """{"colour": "blue"}"""), ["{root}/a/buildinfo.json: \"colour\" = \"blue\": unknown key"]),
+        // A build script is part of the id: a missing one is the tree's mistake, found by Resolve (the message names
+        // the folder where it should be, which exists, and the file, which does not).
+        ["missing_build_script"] = new(r => { Pkg(r, "a"); File.Delete(Path.Combine(r, "a", "build")); },
+            ["{root}/a/buildinfo.json: \"build_script\" = \"build\"", "the build script {root}/a/build does not exist"], NamesMissingPath: true),
+        ["missing_named_build_script"] = new(r => Pkg(r, "a", """{"build_script": "make.sh"}"""),
+            ["{root}/a/buildinfo.json: \"build_script\" = \"make.sh\"", "the build script {root}/a/make.sh does not exist"], Args: ["--target", "Build"], NamesMissingPath: true),
         ["environment_value_not_a_string"] = new(r => Pkg(r, "a", """{"environment": {"JOBS": 4}}"""),
             ["{root}/a/buildinfo.json: \"environment\".\"JOBS\" = 4: must be a string."]),
 

@@ -75,9 +75,7 @@ public sealed class IdBuilder(SourceFetchers sources, IImageResolver images, str
         }
 
         var script = info.BuildScriptPath;
-        if (!File.Exists(script))
-            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
-                $"the build script {Store.PackageStore.Shown(script)} does not exist; create it or name another file in \"build_script\".");
+        BuildScripts.CheckExists(info);
 
         var image = info.Docker ?? defaultImage;
         var buildIds = new Dictionary<string, object?>(StringComparer.Ordinal)

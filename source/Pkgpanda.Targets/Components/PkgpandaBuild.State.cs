@@ -39,6 +39,7 @@ public abstract partial class PkgpandaBuild
     PackageGraph ResolveAndHold()
     {
         var graph = new Selection(Package, Variant, TreeVariant).Resolve(Store);
+        BuildScripts.CheckExist(graph);
         HoldCache();
         return graph;
     }
