@@ -126,6 +126,30 @@ public class ParameterTests
     }
 
     [Fact]
+    public async Task A_key_given_twice_in_a_parameters_file_is_an_error_naming_file_and_key()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "Names": ["a"], "Names": ["b"] }""");
+        var result = await root.RunAsync(new ParameterBuild(), "");
+        result.ExitCode.ShouldBe(BuildHost.ExitUsage);
+        result.Output.ShouldContain("parameters.json: \"Names\" is given twice; give it once.");
+        result.Output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Values_from_a_parameters_file_are_a_list_a_string_or_the_json_text()
+    {
+        using var root = new TestRoot();
+        root.WriteParameters("parameters.json", """{ "names": ["a", "b"], "Count": 3, "fast": true, "Flavour": "extra-spicy" }""");
+        var build = new ParameterBuild();
+        (await root.RunAsync(build, "")).ExitCode.ShouldBe(0);
+        build.Names.ShouldBe(["a", "b"]);
+        build.Count.ShouldBe(3);
+        build.Fast.ShouldBeTrue();
+        build.Flavour.ShouldBe(Flavour.ExtraSpicy);
+    }
+
+    [Fact]
     public async Task Arrays_bools_enums_and_numbers_are_converted()
     {
         using var root = new TestRoot();

@@ -20,44 +20,50 @@ public sealed class EngineProbe(string socketPath, Func<IImageResolver> fallback
     public static EngineProbe? For(Uri endpoint, Func<IImageResolver> fallback) =>
         endpoint.Scheme == "unix" && endpoint.AbsolutePath.Length > 1 ? new EngineProbe(endpoint.AbsolutePath, fallback) : null;
 
-    public async Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) =>
-        await AskAsync(image, cancellationToken).ConfigureAwait(false) is { Found: true } answer
-            ? answer.Id!
-            : await fallback().GetImageIdAsync(image, cancellationToken).ConfigureAwait(false);
+    public Task<string> GetImageIdAsync(string image, CancellationToken cancellationToken) =>
+        Ask(image, cancellationToken) is { Found: true } answer
+            ? Task.FromResult(answer.Id!)
+            : fallback().GetImageIdAsync(image, cancellationToken);
 
     /// <summary>The image's id, or null when the engine says it has no such image; throws when there is no clear answer.</summary>
-    public async Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken) =>
-        await AskAsync(image, cancellationToken).ConfigureAwait(false) is { } answer
-            ? answer.Id
-            : throw new IOException($"The engine at {socketPath} gave no clear answer about {image}.");
+    public Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken) =>
+        Ask(image, cancellationToken) is { } answer
+            ? Task.FromResult(answer.Id)
+            : Task.FromException<string?>(new IOException($"The engine at {socketPath} gave no clear answer about {image}."));
 
     private readonly record struct Answer(bool Found, string? Id);
 
-    /// <summary>null: no engine, or an answer that is neither the image nor "no such image".</summary>
-    private async Task<Answer?> AskAsync(string image, CancellationToken cancellationToken)
+    /// <summary>
+    /// null: no engine, or an answer that is neither the image nor "no such image". Blocking calls on purpose: a local
+    /// socket answers in a few milliseconds, and asynchronous ones cost a no-op run more in start-up (the socket
+    /// engine's thread, the compiled state machines) than the request takes. A timeout bounds each call; cancelling
+    /// closes the socket.
+    /// </summary>
+    private Answer? Ask(string image, CancellationToken cancellationToken)
     {
         if (image.Length == 0 || image.Any(c => c <= ' ' || c is '?' or '#' or '%' or '\\' or '"')) return null;
+        cancellationToken.ThrowIfCancellationRequested();
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.SendTimeout = socket.ReceiveTimeout = (int)Timeout.TotalMilliseconds;
+        using var cancel = cancellationToken.Register(socket.Dispose);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token).ConfigureAwait(false);
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             // HTTP/1.0: the engine answers with a plain body and closes the connection, so reading to the end suffices.
-            var request = Encoding.ASCII.GetBytes($"GET /images/{image}/json HTTP/1.0\r\nHost: docker\r\n\r\n");
-            await socket.SendAsync(request, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            socket.Send(Encoding.ASCII.GetBytes($"GET /images/{image}/json HTTP/1.0\r\nHost: docker\r\n\r\n"));
             var response = new MemoryStream();
             var buffer = new byte[16384];
             int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false)) > 0)
+            while ((read = socket.Receive(buffer)) > 0)
             {
                 response.Write(buffer, 0, read);
                 if (response.Length > 16 << 20) return null;
             }
             return Parse(response.GetBuffer().AsSpan(0, (int)response.Length));
         }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return null;
         }
     }

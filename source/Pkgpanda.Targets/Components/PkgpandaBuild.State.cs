@@ -218,7 +218,8 @@ public abstract partial class PkgpandaBuild
         var parallel = Parallel ?? pool.Capacity;
         var times = new BuildTimes(Cache);
         var expected = Graph.Order.ToDictionary(k => k, k => cached.Contains(k) ? TimeSpan.Zero : times.Read(k));
-        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, parallel), live: !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
+        // The live view is for builds: with everything cached there is nothing to watch, and setting it up costs a no-op.
+        var progress = new BuildProgress(Log, Graph, new BuildEstimate(Graph, expected, parallel), live: cached.Count < Graph.Order.Count && !Console.IsOutputRedirected && !IsServerBuild && Log.Verbosity >= Verbosity.Normal);
         var context = new BuildContext
         {
             Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,

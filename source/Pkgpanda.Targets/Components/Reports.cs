@@ -26,12 +26,14 @@ internal sealed class Reports(Log log)
     public void BuildOrder(PackageGraph graph)
     {
         Line($"Build order ({Plural(graph.Order.Count, "package")}):");
-        var width = graph.Order.Select(k => Show(k).Length).DefaultIfEmpty(8).Max() + 2;
+        var width = graph.Order.Count == 0 ? 8 : 0;
+        foreach (var key in graph.Order) width = Math.Max(width, Show(key).Length);
+        width += 2;
         var i = 0;
         foreach (var key in graph.Order)
         {
             var requires = graph.RequiresOf(key);
-            Line($"  {++i,3}. {Show(key).PadRight(width)}{(requires.Count == 0 ? "" : "<- " + string.Join(", ", requires.Select(Show)))}");
+            Line($"  {++i,3}. {Show(key).PadRight(width)}{(requires.Count == 0 ? "" : "<- " + string.Join(", ", requires.Select(Show)))}".TrimEnd());
         }
     }
 

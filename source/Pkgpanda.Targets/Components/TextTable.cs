@@ -17,7 +17,10 @@ internal sealed class TextTable(params string[] headers)
     public IEnumerable<string> Lines()
     {
         var all = _rows.Prepend(headers).ToList();
-        var widths = Enumerable.Range(0, headers.Length).Select(i => all.Max(r => i < r.Length ? r[i].Length : 0)).ToArray();
+        // Plain loops: LINQ over int ranges is compiled at run time, and every run prints a table.
+        var widths = new int[headers.Length];
+        foreach (var row in all)
+            for (var i = 0; i < widths.Length && i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
         foreach (var row in all)
         {
             var cells = row.Select((c, i) => RightAligned.Contains(i) ? c.PadLeft(widths[i]) : c.PadRight(widths[i]));

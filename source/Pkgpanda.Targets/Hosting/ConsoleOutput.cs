@@ -84,7 +84,8 @@ internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> 
     {
         lock (_lock)
         {
-            var nameWidth = Math.Max(28, plan.Select(t => t.Name.Length + 2).DefaultIfEmpty(0).Max());
+            var nameWidth = 28;
+            foreach (var t in plan) nameWidth = Math.Max(nameWidth, t.Name.Length + 2);
             var width = nameWidth + 24;
             console.WriteLine();
             console.WriteLine(new string('═', width));

@@ -43,7 +43,12 @@ internal static class GeneratedFiles
         var types = new List<Type> { build, typeof(GeneratedFiles) };
         for (var t = build.BaseType; t is not null; t = t.BaseType) types.Add(t);
         types.AddRange(build.GetInterfaces());
-        return $"{build.AssemblyQualifiedName} " + string.Join(" ", types.Select(t => t.Assembly).Distinct().Select(a => a.ManifestModule.ModuleVersionId).Order());
+        // As hex of the bytes, in a plain list: LINQ over Guid values and Guid's own formatting are compiled at every start.
+        var modules = new List<string>();
+        foreach (var t in types)
+            if (Convert.ToHexString(t.Assembly.ManifestModule.ModuleVersionId.ToByteArray()) is var id && !modules.Contains(id)) modules.Add(id);
+        modules.Sort(StringComparer.Ordinal);
+        return $"{build.AssemblyQualifiedName} " + string.Join(" ", modules);
     }
 
     private static string Line(FileInfo file) => $"{file.Length}\t{file.LastWriteTimeUtc.Ticks}\t{file.FullName}";

@@ -33,8 +33,8 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     /// </summary>
     public static readonly string[] HostFileOptions = ["Target", "Skip", "Verbosity", "NoLogo", "Host"];
 
-    private List<(string Path, Dictionary<string, JsonElement> Values)>? _files;
-    private List<(string Key, string Name, string Value)>? _environment;
+    private List<ParameterFile>? _files;
+    private List<Variable>? _environment;
     /// <summary>Where each parameter's value came from, when not the command line.</summary>
     private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
 
@@ -82,10 +82,13 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     public void Bind(object build, IReadOnlyList<ParameterInfo> parameters)
     {
         var files = Files;
-        var known = parameters.Select(p => p.Name).Concat(HostFileOptions).Select(Arguments.Normalize).ToHashSet();
-        foreach (var (path, values) in files)
-            foreach (var key in values.Keys.Where(k => !known.Contains(Arguments.Normalize(k))))
-                throw new TargetsException($"{path}: \"{key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in parameters) known.Add(Arguments.Normalize(p.Name));
+        foreach (var name in HostFileOptions) known.Add(Arguments.Normalize(name));
+        foreach (var file in files)
+            foreach (var value in file.Values)
+                if (!known.Contains(value.Normalized))
+                    throw new TargetsException($"{file.Path}: \"{value.Key}\" is not a parameter of this build (see .nuke/build.schema.json or --help).");
         foreach (var p in parameters)
         {
             // One value at a time: a second --packages-dir would otherwise be joined to the first, or a bare one dropped.
@@ -123,43 +126,47 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     /// <summary>A host option's value: the command line, else the parameters files (profiles first).</summary>
     public IReadOnlyList<string>? HostValue(string name) => arguments.Values(name) ?? FromFiles(name, Files);
 
-    private List<(string Path, Dictionary<string, JsonElement> Values)> Files => _files ??= LoadParameterFiles();
+    private List<ParameterFile> Files => _files ??= LoadParameterFiles();
 
     /// <summary><c>PACKAGES_DIR</c>, <c>PackagesDir</c> or <c>NUKE_PACKAGES_DIR</c>; the unprefixed name wins. Arrays split on the separator.</summary>
     private IReadOnlyList<string>? FromEnvironment(ParameterInfo p)
     {
         var want = Arguments.Normalize(p.Name);
         string? found = null;
-        // The environment sorted and normalised once, not once per parameter.
-        _environment ??= environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (Arguments.Normalize(e.Key), e.Key, e.Value)).ToList();
-        foreach (var (k, name, value) in _environment)
+        // The environment sorted and normalised once, not once per parameter (plain lists of a class: a run's start-up
+        // would otherwise compile LINQ's sorting for a tuple type).
+        if (_environment is null)
         {
-            if (k == want) { (found, _sources[p.Name]) = (value, $"the environment variable {name}"); break; }
-            if (k == "nuke" + want && found is null) (found, _sources[p.Name]) = (value, $"the environment variable {name}");
+            _environment = new List<Variable>(environment.Count);
+            foreach (var (name, value) in environment) _environment.Add(new Variable(Arguments.Normalize(name), name, value));
+            _environment.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+        foreach (var v in _environment)
+        {
+            if (v.Normalized == want) { (found, _sources[p.Name]) = (v.Value, $"the environment variable {v.Name}"); break; }
+            if (v.Normalized == "nuke" + want && found is null) (found, _sources[p.Name]) = (v.Value, $"the environment variable {v.Name}");
         }
         if (found is null) return null;
         return p.IsArray ? found.Split(p.Separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [found];
     }
 
-    private static IReadOnlyList<string>? FromFiles(string name, List<(string Path, Dictionary<string, JsonElement> Values)> files, Dictionary<string, string>? sources = null)
+    private static IReadOnlyList<string>? FromFiles(string name, List<ParameterFile> files, Dictionary<string, string>? sources = null)
     {
         var want = Arguments.Normalize(name);
-        foreach (var (path, file) in files)
-            foreach (var (key, value) in file)
+        foreach (var file in files)
+            foreach (var value in file.Values)
             {
-                if (Arguments.Normalize(key) != want) continue;
-                sources?.TryAdd(name, $"{path} (\"{key}\")");
-                return value.ValueKind == JsonValueKind.Array
-                        ? value.EnumerateArray().Select(v => v.ToString()).ToList()
-                        : [value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()];
+                if (value.Normalized != want) continue;
+                sources?.TryAdd(name, $"{file.Path} (\"{value.Key}\")");
+                return value.Values;
             }
         return null;
     }
 
     /// <summary>Profiles win over the default file, the last profile named first.</summary>
-    private List<(string Path, Dictionary<string, JsonElement> Values)> LoadParameterFiles()
+    private List<ParameterFile> LoadParameterFiles()
     {
-        var result = new List<(string, Dictionary<string, JsonElement>)>();
+        var result = new List<ParameterFile>();
         if (rootDirectory is null) return result;
         var names = (arguments.Values("profile") ?? []).Reverse().Select(p => $"parameters.{p}.json").Append("parameters.json");
         foreach (var name in names)
@@ -174,11 +181,37 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
                 if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new TargetsException($"{path}: expected a JSON object of parameter values.");
-                result.Add((path, doc.RootElement.EnumerateObject().Where(p => p.Name != "$schema").ToDictionary(p => p.Name, p => p.Value.Clone())));
+                var values = new List<FileValue>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in doc.RootElement.EnumerateObject())
+                {
+                    if (property.Name == "$schema") continue;
+                    if (!seen.Add(property.Name)) throw new TargetsException($"{path}: \"{property.Name}\" is given twice; give it once.");
+                    values.Add(FileValue.Of(property));
+                }
+                result.Add(new ParameterFile(path, values));
             }
             catch (JsonException ex) { throw new TargetsException($"{path}: malformed JSON: {ex.Message}"); }
         }
         return result;
+    }
+
+    private sealed record Variable(string Normalized, string Name, string Value);
+
+    private sealed record ParameterFile(string Path, List<FileValue> Values);
+
+    /// <summary>A parameters file's value as the command line would give it: a list's items, a string, else its JSON text.</summary>
+    private sealed record FileValue(string Key, string Normalized, IReadOnlyList<string> Values)
+    {
+        public static FileValue Of(JsonProperty property)
+        {
+            var value = property.Value;
+            List<string> values = [];
+            if (value.ValueKind == JsonValueKind.Array)
+                foreach (var item in value.EnumerateArray()) values.Add(item.ToString());
+            else values.Add(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+            return new FileValue(property.Name, Arguments.Normalize(property.Name), values);
+        }
     }
 
     public static object? Convert(IReadOnlyList<string> raw, Type type)

@@ -10,18 +10,18 @@ internal sealed class TargetGraph
 {
     public TargetGraph(object build, string? defaultTarget)
     {
-        var properties = build.GetType()
-            .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-            .Where(p => p.PropertyType == typeof(Target))
-            // A component's targets (declared in a base class) come first, each in declaration order; an override
-            // keeps the place of the target it replaces.
-            .Select(p => (Property: p, Declared: p.GetMethod!.GetBaseDefinition()))
-            .OrderBy(p => Depth(p.Declared.DeclaringType!))
-            .ThenBy(p => p.Declared.MetadataToken)
-            .Select(p => p.Property)
-            .ToList();
+        // A component's targets (declared in a base class) come first, each in declaration order; an override keeps the
+        // place of the target it replaces. (A plain sort of a class: LINQ's over a tuple is compiled at every start.)
+        var properties = new List<TargetProperty>();
+        foreach (var p in build.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (p.PropertyType != typeof(Target)) continue;
+            var declared = p.GetMethod!.GetBaseDefinition();
+            properties.Add(new TargetProperty(p, Depth(declared.DeclaringType!), declared.MetadataToken));
+        }
+        properties.Sort((a, b) => a.Depth != b.Depth ? a.Depth.CompareTo(b.Depth) : a.Token.CompareTo(b.Token));
         var byDelegate = new Dictionary<Target, ExecutableTarget>();
-        foreach (var property in properties)
+        foreach (var (property, _, _) in properties)
         {
             var target = Get(build, property);
             var definition = new TargetDefinition(property.Name);
@@ -70,6 +70,8 @@ internal sealed class TargetGraph
     /// <summary>Case-, dash- and underscore-insensitive lookup (NUKE accepts <c>build</c>, <c>Build</c>, <c>b-uild</c>).</summary>
     public ExecutableTarget? Find(string name) =>
         Targets.FirstOrDefault(t => Arguments.Normalize(t.Name) == Arguments.Normalize(name));
+
+    private sealed record TargetProperty(PropertyInfo Property, int Depth, int Token);
 
     private static int Depth(Type type)
     {

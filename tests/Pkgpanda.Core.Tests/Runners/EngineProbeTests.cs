@@ -56,4 +56,23 @@ public class EngineProbeTests
         await Should.ThrowAsync<IOException>(() => probe.TryGetImageIdAsync(FixedImages.DefaultImage, CancellationToken.None));
         EngineProbe.For(new Uri("tcp://127.0.0.1:2375"), () => fallback).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task An_engine_that_never_answers_is_left_at_once_when_the_run_is_cancelled()
+    {
+        // A socket that accepts and then says nothing (a hung engine): the probe's calls block, so cancelling must close it.
+        var path = Path.Combine(Path.GetTempPath(), $"pkgpanda-silent-{Guid.NewGuid():N}.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        listener.Listen(4);
+        try
+        {
+            var probe = EngineProbe.For(new Uri("unix://" + path), () => new FixedImages()).ShouldNotBeNull();
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await Should.ThrowAsync<OperationCanceledException>(() => Task.Run(() => probe.TryGetImageIdAsync(FixedImages.DefaultImage, cancel.Token)));
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3), "the 5 s timeout must not be waited for once the run is cancelled");
+        }
+        finally { File.Delete(path); }
+    }
 }
