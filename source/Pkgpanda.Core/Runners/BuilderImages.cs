@@ -29,8 +29,9 @@ public static class BuilderImages
     {
         var built = new List<string>();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
+        foreach (var package in Ordered(builders))
         {
+            var folder = builders[package];
             if (!usedImages.Contains(LatestTag(package))) continue;
             var hashTag = HashTag(package, FolderHash.Of(folder, hashes));
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
@@ -58,6 +59,15 @@ public static class BuilderImages
         return new Outcome(built, failed);
     }
 
+    /// <summary>The packages with a builder, ordinally (a plain sort of the names: a run's start-up need not compile LINQ's for pairs).</summary>
+    private static List<string> Ordered(IReadOnlyDictionary<string, string> builders)
+    {
+        var names = new List<string>(builders.Count);
+        foreach (var name in builders.Keys) names.Add(name);
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
     /// <summary>
     /// Whether <see cref="EnsureAsync"/> would find nothing to do: every builder the selection uses exists for its
     /// folder's current content, and its <c>_dockerdir-latest</c> tag names that image. Asks only
@@ -66,8 +76,9 @@ public static class BuilderImages
     public static async Task<bool> AllInPlaceAsync(Func<string, CancellationToken, Task<string?>> lookup, IReadOnlyDictionary<string, string> builders,
         IReadOnlySet<string> usedImages, FileHashCache? hashes, CancellationToken cancellationToken)
     {
-        foreach (var (package, folder) in builders.OrderBy(b => b.Key, StringComparer.Ordinal))
+        foreach (var package in Ordered(builders))
         {
+            var folder = builders[package];
             if (!usedImages.Contains(LatestTag(package))) continue;
             var id = await lookup(HashTag(package, FolderHash.Of(folder, hashes)), cancellationToken).ConfigureAwait(false);
             if (id is null || await lookup(LatestTag(package), cancellationToken).ConfigureAwait(false) != id) return false;

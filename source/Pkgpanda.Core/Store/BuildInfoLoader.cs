@@ -167,7 +167,7 @@ internal static partial class BuildInfoLoader
             name = r.GetString()!;
         else if (r.ValueKind == JsonValueKind.Object)
         {
-            var keys = r.EnumerateObject().Select(p => p.Name).ToHashSet();
+            var keys = Keys(r).ToHashSet();
             if (!keys.SetEquals(["name", "variant"]))
                 throw e.At(field, r, "a require given as an object must have exactly the keys \"name\" and \"variant\" (variant null for the default).");
             name = String(e, r.GetProperty("name"), field + ".\"name\"");
@@ -198,7 +198,7 @@ internal static partial class BuildInfoLoader
         if (!SourceKeys.TryGetValue(kind, out var allowed))
             throw e.At(field + ".\"kind\"", kindEl, $"unknown source kind; known kinds are {string.Join(", ", SourceKeys.Keys)}.");
 
-        var present = s.EnumerateObject().Select(p => p.Name).ToList();
+        var present = Keys(s);
         foreach (var key in present.Where(k => !allowed.Contains(k)))
             throw e.At($"{field}.{Q(key)}", s.GetProperty(key), $"not a key of a {kind} source; a {kind} source has exactly {Describe(kind)}.");
         var raw = (Dictionary<string, object?>)PlainJson.From(s)!;
@@ -254,5 +254,13 @@ internal static partial class BuildInfoLoader
             new(File, field, Truncate(JsonFile.Describe(found)), problem);
 
         private static string Truncate(string s) => s.Length > 120 ? s[..117] + "..." : s;
+    }
+
+    /// <summary>An object's keys in order (a plain loop: LINQ over JsonProperty, a struct, is compiled at run time).</summary>
+    private static List<string> Keys(JsonElement element)
+    {
+        var keys = new List<string>();
+        foreach (var property in element.EnumerateObject()) keys.Add(property.Name);
+        return keys;
     }
 }

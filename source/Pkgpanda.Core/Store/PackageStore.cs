@@ -136,7 +136,8 @@ public sealed class PackageStore
 
         var trees = new List<TreeInfo>();
         var treeFiles = VariantFiles(packagesDir, "treeinfo.json");
-        foreach (var (variant, file) in treeFiles.OrderBy(t => t.Variant, Comparer<string?>.Create(Variant.Compare)))
+        treeFiles.Sort((a, b) => Variant.Compare(a.Variant, b.Variant));
+        foreach (var (variant, file) in treeFiles)
             trees.Add(TreeInfoLoader.Load(file, Shown(file), variant));
 
         if (packages.Count == 0)

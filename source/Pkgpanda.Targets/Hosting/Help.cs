@@ -12,7 +12,11 @@ internal static class Help
         w.WriteLine("Targets (with their direct dependencies):");
         w.WriteLine();
         var listed = graph.Targets.Where(t => t.Listed).ToList();
-        var width = listed.Select(t => t.Name.Length + (t.IsDefault ? 10 : 0)).DefaultIfEmpty(10).Max() + 3;
+        // Plain loops and a class for the options: LINQ over tuples and ints is compiled at every start, and --help is
+        // meant to be instant.
+        var width = listed.Count == 0 ? 10 : 0;
+        foreach (var t in listed) width = Math.Max(width, t.Name.Length + (t.IsDefault ? 10 : 0));
+        width += 3;
         foreach (var t in listed)
         {
             var name = t.Name + (t.IsDefault ? " (default)" : "");
@@ -26,34 +30,47 @@ internal static class Help
         w.WriteLine();
         if (packagesNote is not null) w.WriteLine($"  ({packagesNote})");
         else if (packages.Count == 0) w.WriteLine("  (none)");
-        var pw = packages.Select(p => p.Key.Length).DefaultIfEmpty(10).Max() + 3;
+        var pw = packages.Count == 0 ? 10 : 0;
+        foreach (var p in packages) pw = Math.Max(pw, p.Key.Length);
+        pw += 3;
         foreach (var p in packages)
             w.WriteLine(($"  {p.Key.PadRight(pw)}" + (p.Requires.Count > 0 ? "-> " + string.Join(", ", p.Requires) : "")).TrimEnd());
         w.WriteLine();
         w.WriteLine("Parameters:");
         w.WriteLine();
-        var options = parameters.OrderBy(p => p.Kebab, StringComparer.Ordinal)
-            .Select(p => ($"--{p.Kebab}{(p.IsFlag ? "" : p.IsArray ? " <values>" : " <value>")}", p.Description ?? ""))
-            // A build parameter that shares a host option's name (e.g. Continue) describes it better for this build.
-            .Concat(HostOptions(graph).Where(o => parameters.All(p => Arguments.Normalize(p.Name) != Arguments.Normalize(o.Item1.Split(' ')[0]))))
-            .ToList();
-        var ow = options.Max(o => o.Item1.Length) + 3;
-        foreach (var (option, description) in options)
-            w.WriteLine($"  {option.PadRight(ow)}{description}".TrimEnd());
+        var sorted = new List<ParameterInfo>(parameters);
+        sorted.Sort((a, b) => string.CompareOrdinal(a.Kebab, b.Kebab));
+        var options = new List<Option>();
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in sorted)
+        {
+            options.Add(new Option($"--{p.Kebab}{(p.IsFlag ? "" : p.IsArray ? " <values>" : " <value>")}", p.Description ?? ""));
+            own.Add(Arguments.Normalize(p.Name));
+        }
+        // A build parameter that shares a host option's name (e.g. Continue) describes it better for this build.
+        foreach (var o in HostOptions(graph))
+            if (!own.Contains(Arguments.Normalize(o.Name.Split(' ')[0]))) options.Add(o);
+        var ow = 0;
+        foreach (var o in options) ow = Math.Max(ow, o.Name.Length);
+        ow += 3;
+        foreach (var o in options)
+            w.WriteLine($"  {o.Name.PadRight(ow)}{o.Description}".TrimEnd());
     }
 
-    private static IEnumerable<(string, string)> HostOptions(TargetGraph graph) =>
+    private sealed record Option(string Name, string Description);
+
+    private static Option[] HostOptions(TargetGraph graph) =>
     [
-        ("--target <names>", $"Targets to run (also positional, or joined with '+'). Default: {graph.Default?.Name ?? "none"}."),
-        ("--skip [names]", "Skip the named targets; with no names, skip every target that was not invoked."),
-        ("--continue", "Rerun the last failed invocation, skipping the targets that already succeeded."),
-        ("--verbosity <level>", "quiet (warnings, errors, summary), minimal (and target headers), normal, or verbose (and debug)."),
-        ("--no-logo", "Do not print the logo."),
-        ("--host <host>", "Where the build runs: terminal or githubactions (groups, annotations). Default: detected."),
-        ("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
-        ("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
-        ("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),
-        ("--root <path>", "The project root (default: the build script's folder; run as a tool, the nearest folder above with .nuke/)."),
-        ("--help", "Show this help."),
+        new("--target <names>", $"Targets to run (also positional, or joined with '+'). Default: {graph.Default?.Name ?? "none"}."),
+        new("--skip [names]", "Skip the named targets; with no names, skip every target that was not invoked."),
+        new("--continue", "Rerun the last failed invocation, skipping the targets that already succeeded."),
+        new("--verbosity <level>", "quiet (warnings, errors, summary), minimal (and target headers), normal, or verbose (and debug)."),
+        new("--no-logo", "Do not print the logo."),
+        new("--host <host>", "Where the build runs: terminal or githubactions (groups, annotations). Default: detected."),
+        new("--profile <names>", "Also read .nuke/parameters.<name>.json (later profiles win)."),
+        new("--plan", "Write the execution plan page (.nuke/temp/execution-plan.html); runs nothing."),
+        new("--plan-format <f>", "With --plan: print the plan as mermaid, dot or json instead."),
+        new("--root <path>", "The project root (default: the build script's folder; run as a tool, the nearest folder above with .nuke/)."),
+        new("--help", "Show this help."),
     ];
 }
