@@ -107,6 +107,13 @@ internal sealed class PackageBuilder(BuildContext context)
             try
             {
                 prepared = await ahead.ConfigureAwait(false);
+                // Once it has its run slot the step only waits for room on its engine (and its activation): a step waiting
+                // on a full engine must not move here for room this one will take.
+                var claimed = prepared.Reservation;
+                _ = slotTask.ContinueWith(t =>
+                {
+                    if (t.IsCompletedSuccessfully) claimed.Claim();
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
                 Phase(plan, BuildPhase.Activating);
                 await unpackAhead.ConfigureAwait(false);
@@ -264,7 +271,7 @@ internal sealed class PackageBuilder(BuildContext context)
     {
         // Waited for before the engine is picked, so the pick is made when the container is.
         if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
-        var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken).ConfigureAwait(false);
+        var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken, startNow: requiresBuilt is null).ConfigureAwait(false);
         try
         {
             return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation);

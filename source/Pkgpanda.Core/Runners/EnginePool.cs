@@ -106,26 +106,34 @@ public sealed class EnginePool
     /// Picks the engine a step will run on before it may start, so its container can be made there ahead (while its
     /// requires still build, or while it waits for a slot): one with a slot that no step waiting there will take, then
     /// one holding <paramref name="imageId"/>, then the least busy, counting the steps waiting there. Copies the image
-    /// there if it is missing. Does not wait for a slot.
+    /// there if it is missing. Does not wait for a slot. With <paramref name="startNow"/> (a step that holds its run slot
+    /// and moves because another engine has room) the engine with room for it comes first, and the reservation is claimed.
     /// </summary>
-    public async Task<EngineReservation> ReserveAsync(string imageId, string imageName, CancellationToken cancellationToken)
+    public async Task<EngineReservation> ReserveAsync(string imageId, string imageName, CancellationToken cancellationToken, bool startNow = false)
     {
         while (true)
         {
             Slot pick;
+            EngineReservation reservation;
             lock (_gate)
             {
                 var live = _slots.Where(s => s.Lost is null).ToList();
                 if (live.Count == 0)
                     throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
                 // An engine with a slot nobody waits for first, then one that holds the image, then the least busy.
-                pick = live.OrderByDescending(s => s.Running + s.Reserved < s.Engine.Capacity)
+                pick = live.OrderByDescending(s => startNow && s.HasRoom)
+                    .ThenByDescending(s => s.Running + s.Reserved < s.Engine.Capacity)
                     .ThenByDescending(s => s.Holds(imageId))
                     .ThenBy(s => (double)(s.Running + s.Reserved) / s.Engine.Capacity)
                     .First();
                 pick.Reserved++;
+                reservation = new EngineReservation(this, pick);
+                if (startNow)
+                {
+                    reservation.Claimed = true;
+                    pick.Claimed++;
+                }
             }
-            var reservation = new EngineReservation(this, pick);
             try
             {
                 await EnsureImageAsync(pick, imageId, imageName, cancellationToken).ConfigureAwait(false);
@@ -145,11 +153,14 @@ public sealed class EnginePool
     }
 
     /// <summary>
-    /// Waits for a running slot on the reserved engine. Null when another engine has a slot that no step waiting there
-    /// will take: the caller then prepares its step again on a new reservation rather than wait here.
+    /// Waits for a running slot on the reserved engine. Null when another engine has room that no claimed step will
+    /// take (steps prepared there but still waiting for their run slot do not count: they cannot start yet): the caller
+    /// then prepares its step again there rather than wait here, while that engine idles.
     /// </summary>
-    private async Task<EngineLease?> StartAsync(Slot slot, CancellationToken cancellationToken)
+    private async Task<EngineLease?> StartAsync(EngineReservation reservation, CancellationToken cancellationToken)
     {
+        var slot = reservation.Slot;
+        reservation.Claim();
         while (true)
         {
             Task changed;
@@ -159,12 +170,12 @@ public sealed class EnginePool
                 if (slot.Running < slot.Engine.Capacity)
                 {
                     slot.Running++;
-                    slot.Reserved--;
+                    Leave(reservation);
                     return new EngineLease(this, slot);
                 }
-                if (_slots.Any(s => s != slot && s.Lost is null && s.Running + s.Reserved < s.Engine.Capacity))
+                if (_slots.Any(s => s != slot && s.Lost is null && s.HasRoom))
                 {
-                    slot.Reserved--;
+                    Leave(reservation);
                     Signal();
                     return null;
                 }
@@ -174,11 +185,32 @@ public sealed class EnginePool
         }
     }
 
-    private void Unreserve(Slot slot)
+    /// <summary>The step will start as soon as its engine has room (it holds its run slot): others do not count that room as free.</summary>
+    private void Claim(EngineReservation reservation)
     {
         lock (_gate)
         {
-            slot.Reserved--;
+            if (reservation.Left || reservation.Claimed) return;
+            reservation.Claimed = true;
+            reservation.Slot.Claimed++;
+            Signal();
+        }
+    }
+
+    /// <summary>The reservation is used up (started, moved or given up); under the gate.</summary>
+    private static void Leave(EngineReservation reservation)
+    {
+        if (reservation.Left) return;
+        reservation.Left = true;
+        reservation.Slot.Reserved--;
+        if (reservation.Claimed) reservation.Slot.Claimed--;
+    }
+
+    private void Unreserve(EngineReservation reservation)
+    {
+        lock (_gate)
+        {
+            Leave(reservation);
             Signal();
         }
     }
@@ -258,6 +290,10 @@ public sealed class EnginePool
         public int Running;
         /// <summary>Steps prepared there that wait for a running slot.</summary>
         public int Reserved;
+        /// <summary>Of those, the ones that hold their run slot: they start the moment the engine has room.</summary>
+        public int Claimed;
+        /// <summary>A slot that no step able to start now will take (under the pool's gate).</summary>
+        public bool HasRoom => Running + Claimed < Engine.Capacity;
         public string? Lost;
         /// <summary>Image ids present (or being copied) there; locked on itself.</summary>
         public Dictionary<string, Task> Present { get; } = new(StringComparer.Ordinal);
@@ -296,18 +332,29 @@ public sealed class EnginePool
     public sealed class EngineReservation : IDisposable
     {
         private readonly EnginePool _pool;
-        private readonly Slot _slot;
         private int _done;
 
         internal EngineReservation(EnginePool pool, Slot slot)
         {
             _pool = pool;
-            _slot = slot;
+            Slot = slot;
         }
 
-        public IRunner Runner => _slot.Engine.Runner;
+        internal Slot Slot { get; }
 
-        public string Address => _slot.Engine.Address;
+        /// <summary>Under the pool's gate: counted in <see cref="Slot.Claimed"/>; used up.</summary>
+        internal bool Claimed, Left;
+
+        public IRunner Runner => Slot.Engine.Runner;
+
+        public string Address => Slot.Engine.Address;
+
+        /// <summary>
+        /// Says the step holds its run slot and will start as soon as the engine has room (before it gets to
+        /// <see cref="StartAsync"/>, e.g. while its requires are activated), so a step waiting on another engine does not
+        /// move here for room that is taken. Once; harmless after the reservation is used up.
+        /// </summary>
+        public void Claim() => _pool.Claim(this);
 
         /// <summary>
         /// Waits for a running slot there (the reservation is used up either way). Null when another engine has a free slot
@@ -317,17 +364,17 @@ public sealed class EnginePool
         public async Task<EngineLease?> StartAsync(CancellationToken cancellationToken)
         {
             if (Interlocked.Exchange(ref _done, 1) != 0) throw new InvalidOperationException("A reservation starts once.");
-            try { return await _pool.StartAsync(_slot, cancellationToken).ConfigureAwait(false); }
+            try { return await _pool.StartAsync(this, cancellationToken).ConfigureAwait(false); }
             catch
             {
-                _pool.Unreserve(_slot);
+                _pool.Unreserve(this);
                 throw;
             }
         }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _done, 1) == 0) _pool.Unreserve(_slot);
+            if (Interlocked.Exchange(ref _done, 1) == 0) _pool.Unreserve(this);
         }
     }
 }

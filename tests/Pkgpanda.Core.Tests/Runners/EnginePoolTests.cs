@@ -15,7 +15,7 @@ namespace Pkgpanda.Core.Tests.Runners;
 public class EnginePoolTests
 {
     /// <summary>One engine of the pool under its own name, counting the steps it runs at once (the real engine runs them).</summary>
-    private sealed class NamedEngine(string address, IRunner inner, Counter total) : IRunner
+    private sealed class NamedEngine(string address, IRunner inner, Counter total, TimeSpan prepareDelay = default) : IRunner
     {
         private readonly Counter _here = new();
 
@@ -36,6 +36,13 @@ public class EnginePoolTests
             }
         }
 
+        /// <summary>Steps are prepared here slowly when asked (an engine whose creates are slow, e.g. far away or busy).</summary>
+        public async Task<IPreparedStep> PrepareAsync(BuildStep step, CancellationToken cancellationToken)
+        {
+            await Task.Delay(prepareDelay, cancellationToken);
+            return new UnpreparedStep(this, step);
+        }
+
         public Task FlushAsync() => inner.FlushAsync();
 
         public Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken) => inner.RemoveAbandonedAsync(cancellationToken);
@@ -43,8 +50,10 @@ public class EnginePoolTests
 
     private sealed class Counter
     {
-        private int _running;
+        private int _running, _left;
         public int Peak;
+        /// <summary>The most steps running at once before the first one ended: how full the first round was.</summary>
+        public int FirstRoundPeak;
         public int Runs;
 
         public void Enter()
@@ -53,12 +62,17 @@ public class EnginePoolTests
             {
                 Runs++;
                 Peak = Math.Max(Peak, ++_running);
+                if (_left == 0) FirstRoundPeak = Math.Max(FirstRoundPeak, _running);
             }
         }
 
         public void Leave()
         {
-            lock (this) _running--;
+            lock (this)
+            {
+                _running--;
+                _left++;
+            }
         }
     }
 
@@ -67,14 +81,15 @@ public class EnginePoolTests
         public void Report(BuildEvent value) { }
     }
 
-    private static async Task<(BuildSummary Summary, NamedEngine A, NamedEngine B, Counter Total)> BuildWideTree(int width, int capacityA, int capacityB, int parallel)
+    private static async Task<(BuildSummary Summary, NamedEngine A, NamedEngine B, Counter Total)> BuildWideTree(int width, int capacityA, int capacityB, int parallel,
+        int sleep = 1, TimeSpan slowPrepareOnA = default)
     {
         using var tree = new TempTree();
         for (var i = 0; i < width; i++)
-            tree.Package($"w{i}", "{}", script: "#!/bin/sh\nsleep 1\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n");
+            tree.Package($"w{i}", "{}", script: $"#!/bin/sh\nsleep {sleep}\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n");
         using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
         var total = new Counter();
-        var a = new NamedEngine("engine-a", docker, total);
+        var a = new NamedEngine("engine-a", docker, total, slowPrepareOnA);
         var b = new NamedEngine("engine-b", docker, total);
         var store = PackageStore.Load(tree.Root);
         var graph = new Selection(null, null, null).Resolve(store);
@@ -98,6 +113,58 @@ public class EnginePoolTests
         (a.Runs + b.Runs).ShouldBe(6);
         summary.Results.Count(r => r.Engine == "engine-a").ShouldBe(a.Runs);
         summary.Results.Count(r => r.Engine == "engine-b").ShouldBe(b.Runs);
+    }
+
+    /// <summary>
+    /// A step that holds its run slot and finds its engine full moves to an engine with room that no such step will
+    /// take, even when steps are prepared there: those wait for run slots of their own and cannot start yet. (A step that
+    /// stayed kept its run slot while the other engine idled for a whole round: two engines built 1.6x as fast as one.)
+    /// A step there that claims the room (it has its run slot) keeps it.
+    /// </summary>
+    [DockerFact]
+    public async Task A_step_waiting_on_a_full_engine_moves_to_one_whose_room_no_startable_step_claims()
+    {
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var imageId = await docker.GetImageIdAsync(Engine.Image, CancellationToken.None);
+        var total = new Counter();
+        var pool = new EnginePool([new PoolEngine(new NamedEngine("engine-a", docker, total), docker, 2), new PoolEngine(new NamedEngine("engine-b", docker, total), docker, 2)]);
+        async Task<EnginePool.EngineReservation> Reserve() => await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None);
+
+        var onA = new List<EnginePool.EngineReservation>();
+        var onB = new List<EnginePool.EngineReservation>();
+        async Task<EnginePool.EngineReservation> ReserveOn(string address)
+        {
+            while (true)
+            {
+                var r = await Reserve();
+                (r.Address == "engine-a" ? onA : onB).Add(r);
+                if (r.Address == address) return r;
+            }
+        }
+        // Three steps prepared on each engine; B's first two run there.
+        var b1 = await ReserveOn("engine-b");
+        var b2 = await ReserveOn("engine-b");
+        var b3 = await ReserveOn("engine-b");
+        while (onA.Count < 3) await ReserveOn("engine-a");
+        using var run1 = (await b1.StartAsync(CancellationToken.None)).ShouldNotBeNull();
+        using var run2 = (await b2.StartAsync(CancellationToken.None)).ShouldNotBeNull();
+
+        // A's steps have no run slot yet: b3 (which has one) moves there at once instead of waiting on full B.
+        var moved = b3.StartAsync(CancellationToken.None);
+        moved.IsCompleted.ShouldBeTrue("it must not wait on engine B while engine A idles");
+        (await moved).ShouldBeNull();
+        using var there = await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None, startNow: true);
+        there.Address.ShouldBe("engine-a");
+
+        // Once A's room is claimed (by the moved step and by one of its own that got a run slot), a step on B waits there.
+        onA[0].Claim();
+        var b4 = await ReserveOn("engine-b");
+        var stays = b4.StartAsync(CancellationToken.None);
+        stays.IsCompleted.ShouldBeFalse("engine A's room is taken by steps that will start there");
+        run1.Dispose();
+        using var started = (await stays.WaitAsync(TimeSpan.FromSeconds(10))).ShouldNotBeNull();
+        started.Address.ShouldBe("engine-b");
+        foreach (var r in onA.Concat(onB)) r.Dispose();
     }
 
     [DockerFact]
