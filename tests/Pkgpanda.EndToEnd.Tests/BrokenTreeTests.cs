@@ -205,6 +205,22 @@ public class BrokenTreeTests
     }
 
     [Fact]
+    public async Task A_builder_image_named_by_the_user_that_is_not_there_is_an_error_and_is_not_made_from_busybox()
+    {
+        using var tree = ExampleTree.Empty();
+        Pkg(tree.Root, "a");
+        var image = $"pkgpanda-tests/typo-{Guid.NewGuid():N}:1";
+        var result = await Cli.RunAsync(tree.Args("--target", "Hash", "--builder-image", image));
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Output.ShouldContain($"--builder-image {image}: there is no such image on ");
+        result.Output.ShouldMatch(@"\nSetup\s+Failed", result.ToString());
+        result.Output.ShouldNotContain("Created builder image");
+        result.Output.ShouldNotContain("   at ");
+        var inspect = await Tool.RunAsync("docker", "image", "inspect", image);
+        inspect.ExitCode.ShouldNotBe(0, "no image was made under the user's name");
+    }
+
+    [Fact]
     public async Task A_failed_build_is_the_error_and_its_skipped_dependants_are_a_warning()
     {
         using var tree = ExampleTree.Empty();

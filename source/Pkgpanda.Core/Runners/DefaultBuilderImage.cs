@@ -11,6 +11,9 @@ public static class DefaultBuilderImage
 {
     public const string BusyboxPath = "/bin/busybox";
 
+    /// <summary>The tag pkgpanda builds in by default; the only builder image made when it is missing.</summary>
+    public const string Tag = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
+
     /// <summary>Makes sure <paramref name="tag"/> exists; returns its id and whether it had to be created.</summary>
     public static async Task<(string Id, bool Created)> EnsureAsync(IImageStore docker, string tag, CancellationToken cancellationToken)
     {

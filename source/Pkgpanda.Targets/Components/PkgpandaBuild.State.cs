@@ -147,6 +147,11 @@ public abstract partial class PkgpandaBuild
         foreach (var image in used.Concat(builderTags).Order(StringComparer.Ordinal))
             if (await pool.BringToPrimaryAsync(image, CancellationToken) is { } from)
                 Log.Information($"Copied {image} from {from} to {pool.Primary.Address}");
+        // Only the default tag is made (from busybox) when missing: any other name is the user's image, and a typo or a
+        // removed image must not silently become busybox, with new ids for every package.
+        if (BuilderImage != DefaultBuilderImage.Tag && await Docker.TryGetImageIdAsync(BuilderImage, CancellationToken) is null)
+            throw new BuildError($"--builder-image {BuilderImage}: there is no such image on {Docker.Address}. Load it (docker load) or build it there, " +
+                                 $"or leave --builder-image unset to build in the default {DefaultBuilderImage.Tag}, which Setup makes when it is missing.");
         var (id, created) = await DefaultBuilderImage.EnsureAsync(Docker, BuilderImage, CancellationToken);
         Log.Information(created ? $"Created builder image {BuilderImage} ({id[..19]}) on {Docker.Address}" : $"Builder image {BuilderImage} is present ({id[..19]})");
         var builders = await BuilderImages.EnsureAsync(Docker, Store.Builders, used, Info, Hashes, CancellationToken);
