@@ -220,6 +220,54 @@ public class BrokenTreeTests
         inspect.ExitCode.ShouldNotBe(0, "no image was made under the user's name");
     }
 
+    /// <summary>
+    /// A cached tarball whose bytes were damaged while its size and time stayed (a bad disk, a stray dd) passes the
+    /// record's quick check. Unpacking it for a dependant finds it: it is moved aside and the next run makes it again;
+    /// Publish compares it with its record and uploads nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_damaged_cached_tarball_is_moved_aside_when_found_and_never_published()
+    {
+        using var tree = ExampleTree.Empty();
+        Pkg(tree.Root, "a", script: "#!/bin/sh\nmkdir -p \"$PKG_PATH/lib\"\nseq 1 20000 > \"$PKG_PATH/lib/data\"\n");
+        Pkg(tree.Root, "c", """{"requires": ["a"]}""");
+        (await Cli.RunAsync(tree.Args("--target", "Build", "--package", "a"))).ExitCode.ShouldBe(0);
+        var tarball = Directory.GetFiles(Path.Combine(tree.Cache, "packages", "a"), "a--*.tar.xz").Single();
+        void Damage()
+        {
+            var time = File.GetLastWriteTimeUtc(tarball);
+            using (var f = new FileStream(tarball, FileMode.Open, FileAccess.ReadWrite))
+            {
+                f.Position = f.Length / 2;
+                f.Write([0xde, 0xad, 0xbe, 0xef]);
+            }
+            File.SetLastWriteTimeUtc(tarball, time);
+        }
+        Damage();
+        var repository = Path.Combine(tree.Root, "..", Path.GetFileName(tree.Root) + "-repo");
+        try
+        {
+            var publish = await Cli.RunAsync(tree.Args("--target", "Publish", "--package", "a", "--repository-url", repository));
+            publish.ExitCode.ShouldBe(1, publish.ToString());
+            publish.Output.ShouldContain($"{tarball} is damaged: its sha256 is ");
+            (Directory.Exists(repository) ? Directory.GetFiles(repository, "*.tar.xz", SearchOption.AllDirectories) : []).ShouldBeEmpty("nothing damaged is uploaded");
+            File.Exists(tarball + ".corrupt").ShouldBeTrue();
+
+            // Built again, damaged again: now a dependant finds it.
+            (await Cli.RunAsync(tree.Args("--target", "Build", "--package", "a"))).ExitCode.ShouldBe(0);
+            Damage();
+            var build = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "c"));
+            build.ExitCode.ShouldBe(1, build.ToString());
+            build.Output.ShouldContain($"of its require {Path.GetFileName(tarball)[..^".tar.xz".Length]} is damaged");
+            build.Output.ShouldContain("Run the build again");
+            build.Output.ShouldNotContain("   at ");
+            var again = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "c"));
+            again.ExitCode.ShouldBe(0, again.ToString());
+            again.Output.ShouldMatch(@"\na\s+Built", again.ToString());
+        }
+        finally { if (Directory.Exists(repository)) Directory.Delete(repository, true); }
+    }
+
     [Fact]
     public async Task A_failed_build_is_the_error_and_its_skipped_dependants_are_a_warning()
     {

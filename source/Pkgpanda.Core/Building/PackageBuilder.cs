@@ -123,7 +123,7 @@ internal sealed class PackageBuilder(BuildContext context)
                     throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
                 await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
                 {
-                    foreach (var tarball in tarballs) await Activation.UnpackAsync(install, tarball, cancellationToken).ConfigureAwait(false);
+                    foreach (var tarball in tarballs) await UnpackRequireAsync(plan, install, tarball, cancellationToken).ConfigureAwait(false);
                     await Activation.ActivateAsync(install, plan.RequireIds, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false);
 
@@ -262,6 +262,22 @@ internal sealed class PackageBuilder(BuildContext context)
             if (requiresBuilt.IsCompleted || plan.RequireIds.All(unpacked.Contains)) return;
             await Task.WhenAny(requiresBuilt, Task.Delay(UnpackPoll, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Unpacks a require for activation. A cached tarball whose bytes were damaged after it was recorded (its size and
+    /// time unchanged, so the record's quick check passed) is moved aside, so the next run makes it again instead of
+    /// failing the same way for ever.
+    /// </summary>
+    private async Task UnpackRequireAsync(PackagePlan plan, string install, string tarball, CancellationToken cancellationToken)
+    {
+        try { await Activation.UnpackAsync(install, tarball, cancellationToken).ConfigureAwait(false); }
+        catch (BuildError error) when (error.InnerException is InvalidDataException && plan.RequireIds.FirstOrDefault(r => context.Cache.PackagePath(r) == tarball) is { } require)
+        {
+            var aside = context.Cache.SetAside(require);
+            throw new BuildError($"Cannot build {plan.Id}: the cached {PackageStore.Shown(tarball)} of its require {require} is damaged ({error.InnerException.Message}); " +
+                                 $"it was moved to {PackageStore.Shown(aside)}. Run the build again: {require.Name} is made anew.", error);
         }
     }
 

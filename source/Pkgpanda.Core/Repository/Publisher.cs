@@ -83,6 +83,19 @@ public sealed class Publisher(IRepository repository, IProgress<RepositoryEvent>
     {
         var path = item.RelativePath;
         var sha256 = await Sha256Sidecar.OfFileAsync(item.LocalFile, cancellationToken).ConfigureAwait(false);
+        // A package damaged since it was built (its size and time kept, so the cache's quick check passed) must not
+        // reach the repository, where it could never be replaced: it is moved aside, and Build makes it again.
+        if (Packaging.TarballRecord.Read(item.LocalFile) is { } record && !string.Equals(record.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            var aside = item.LocalFile + ".corrupt";
+            Store.FileSystemFault.Guard(item.LocalFile, "move the damaged package aside", () =>
+            {
+                File.Move(item.LocalFile, aside, overwrite: true);
+                File.Delete(Packaging.TarballRecord.PathFor(item.LocalFile));
+            });
+            throw new BuildError($"{item.LocalFile} is damaged: its sha256 is {sha256}, but {record.Sha256} was written when it was built. " +
+                                 $"It was not uploaded, and was moved to {aside}: build it again, then publish.");
+        }
         var sidecar = Path.Combine(scratch, Guid.NewGuid().ToString("N") + RepositoryLayout.SidecarSuffix);
         await File.WriteAllTextAsync(sidecar, Sha256Sidecar.Format(sha256, path), cancellationToken).ConfigureAwait(false);
 
