@@ -268,6 +268,31 @@ public class BrokenTreeTests
         finally { if (Directory.Exists(repository)) Directory.Delete(repository, true); }
     }
 
+    /// <summary>
+    /// The id holds the build script's sha1 from when the run started, and the container reads the script from the package
+    /// folder: one edited while its requires build must not be cached under the old id (it was served as the old for ever).
+    /// </summary>
+    [Fact]
+    public async Task A_build_script_edited_during_the_run_is_not_cached_under_the_id_of_the_old_script()
+    {
+        using var tree = ExampleTree.Empty();
+        Pkg(tree.Root, "sleeper", script: "#!/bin/sh\necho sleeping\nsleep 4\nmkdir -p \"$PKG_PATH\"\n");
+        Pkg(tree.Root, "d", """{"requires": ["sleeper"]}""", script: "#!/bin/sh\nmkdir -p \"$PKG_PATH\"\necho ORIGINAL > \"$PKG_PATH/which\"\n");
+        var hash = await Cli.RunAsync(tree.Args("--target", "Hash", "--package", "d"));
+        var oldId = Regex.Match(hash.Output, @"\b(d--[0-9a-f]{40})\b").Groups[1].Value;
+        using (var run = new Running(tree.Args("--target", "Build", "--package", "d")))
+        {
+            await run.WaitForScriptAsync("sleeper", "sleeping");
+            File.WriteAllText(Path.Combine(tree.Root, "d", "build"), "#!/bin/sh\nmkdir -p \"$PKG_PATH\"\necho MODIFIED > \"$PKG_PATH/which\"\n");
+            (await run.WaitForExitAsync(TimeSpan.FromMinutes(2))).ShouldBe(1, run.Output);
+            run.Output.ShouldContain($"the build script {tree.Root}/d/build changed while {oldId} was being built");
+        }
+        File.Exists(Path.Combine(tree.Cache, "packages", "d", oldId + ".tar.xz")).ShouldBeFalse("nothing is cached under the old script's id");
+        var again = await Cli.RunAsync(tree.Args("--target", "Build", "--package", "d"));
+        again.ExitCode.ShouldBe(0, again.ToString());
+        again.Output.ShouldNotContain(oldId);
+    }
+
     [Fact]
     public async Task A_failed_build_is_the_error_and_its_skipped_dependants_are_a_warning()
     {

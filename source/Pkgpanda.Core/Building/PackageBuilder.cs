@@ -158,6 +158,7 @@ internal sealed class PackageBuilder(BuildContext context)
             // The slot is free again: packing overlaps the next package's start.
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result, $"{id} (its build script is {PackageStore.Shown(plan.Info.BuildScriptPath)})");
+            InputsUnchanged(plan);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.
             cache.Record(id);
@@ -324,6 +325,21 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     private void Phase(PackagePlan plan, BuildPhase phase) => context.Events.Report(new PhaseChanged(plan.Key, phase));
+
+    /// <summary>
+    /// The build script and extra/ are read by the container from the package folder itself, while the id was computed
+    /// from them when the run started: one edited meanwhile would be cached under the old id, and served as it for ever.
+    /// </summary>
+    private static void InputsUnchanged(PackagePlan plan)
+    {
+        var info = plan.Info;
+        if (File.Exists(info.BuildScriptPath) && FolderHash.FileSha1(info.BuildScriptPath) is var sha1 && plan.BuildIds.TryGetValue("build", out var was) && sha1 != was as string)
+            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
+                $"the build script {PackageStore.Shown(info.BuildScriptPath)} changed while {plan.Id} was being built (its id holds the sha1 of the script as it was when the run started), so nothing was cached. Run the build again: it builds the script as it is now, under its own id.");
+        var extra = Directory.Exists(info.ExtraDir) ? FolderHash.Of(info.ExtraDir) : null;
+        if (extra != plan.ExtraSource)
+            throw new BuildError($"{PackageStore.Shown(info.ExtraDir)} changed while {plan.Id} was being built (its id holds that folder's hash as it was when the run started), so nothing was cached. Run the build again: it builds the folder as it is now, under its own id.");
+    }
 
     /// <summary>The script's existence was checked when its sha1 went into the id; running it also needs the x bit.</summary>
     private static void CheckExecutable(BuildInfo info)
