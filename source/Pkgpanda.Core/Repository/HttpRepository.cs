@@ -1,3 +1,4 @@
+using Pkgpanda.Core.Sources;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -41,9 +42,11 @@ internal sealed class HttpRepository : IRepository
         new(_base, string.Join('/', RepositoryLayout.Check(relativePath).Split('/').Select(Uri.EscapeDataString)));
 
     public Task<bool> TryDownloadAsync(string relativePath, string destinationFile, IProgress<long>? bytes, CancellationToken cancellationToken) =>
-        RetryAsync("downloading", relativePath, async token =>
+        RetryAsync("downloading", relativePath, async idle =>
         {
+            var token = idle.Token;
             using var response = await SendAsync(HttpMethod.Get, relativePath, null, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            idle.Touch();
             if (response.StatusCode == HttpStatusCode.NotFound) return false;
             Check(response, "downloading", relativePath);
             await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
@@ -57,6 +60,7 @@ internal sealed class HttpRepository : IRepository
                 try { n = await body.ReadAsync(buffer, token).ConfigureAwait(false); }
                 catch (IOException e) { throw new TransientFailure($"the connection broke after {done} bytes ({e.Message})"); }
                 if (n == 0) break;
+                idle.Touch();
                 await output.WriteAsync(buffer.AsMemory(0, n), token).ConfigureAwait(false);
                 done += n;
                 bytes?.Report(done);
@@ -67,8 +71,9 @@ internal sealed class HttpRepository : IRepository
         }, cancellationToken);
 
     public Task<string?> TryReadTextAsync(string relativePath, CancellationToken cancellationToken) =>
-        RetryAsync("reading", relativePath, async token =>
+        RetryAsync("reading", relativePath, async idle =>
         {
+            var token = idle.Token;
             using var response = await SendAsync(HttpMethod.Get, relativePath, null, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             Check(response, "reading", relativePath);
@@ -76,8 +81,9 @@ internal sealed class HttpRepository : IRepository
         }, cancellationToken);
 
     public Task<bool> ExistsAsync(string relativePath, CancellationToken cancellationToken) =>
-        RetryAsync("looking up", relativePath, async token =>
+        RetryAsync("looking up", relativePath, async idle =>
         {
+            var token = idle.Token;
             using var response = await SendAsync(HttpMethod.Head, relativePath, null, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound) return false;
             Check(response, "looking up", relativePath);
@@ -85,8 +91,11 @@ internal sealed class HttpRepository : IRepository
         }, cancellationToken);
 
     public Task UploadAsync(string relativePath, string file, IProgress<long>? bytes, CancellationToken cancellationToken) =>
-        RetryAsync("uploading", relativePath, async token =>
+        RetryAsync("uploading", relativePath, async idle =>
         {
+            // An upload's progress is its sending; the request timeout bounds it.
+            idle.Off();
+            var token = idle.Token;
             // Reopened on every attempt: a retry sends the whole file again.
             await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
             using var content = new StreamContent(new ProgressStream(input, bytes), BufferSize);
@@ -127,19 +136,20 @@ internal sealed class HttpRepository : IRepository
         throw new BuildError(Scrub($"The repository {Url} refused {doing} {relativePath}: {status}.{hint}"));
     }
 
-    private async Task<T> RetryAsync<T>(string doing, string relativePath, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    private async Task<T> RetryAsync<T>(string doing, string relativePath, Func<IdleWatch, Task<T>> attempt, CancellationToken cancellationToken)
     {
         var attempts = Math.Max(1, _options.Attempts);
         for (var n = 1; ; n++)
         {
             string problem;
+            using var idle = new IdleWatch(cancellationToken, _options.IdleTimeout);
             try
             {
-                return await attempt(cancellationToken).ConfigureAwait(false);
+                return await attempt(idle).ConfigureAwait(false);
             }
             catch (TransientFailure e) { problem = e.Message; }
             catch (HttpRequestException e) { problem = Describe(e); }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { problem = "timed out"; }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { problem = idle.Fired ? idle.Describe() : "timed out"; }
             problem = Scrub(problem);
             if (n >= attempts)
                 throw new RepositoryUnavailableException($"The repository {Url} did not answer {doing} {relativePath}: {problem} (tried {n} times).");

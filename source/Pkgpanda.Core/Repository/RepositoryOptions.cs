@@ -8,6 +8,8 @@ public sealed record RepositoryOptions
 
     /// <summary>The wait before the first retry; doubled for each further one.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>A request that gets nothing back (no answer, or a download that stops) for this long fails, and is retried.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -41,17 +41,19 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
     private async Task<Checksums> AttemptAsync(Uri uri, string temp, string label, Func<string, BuildError> error,
         IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
     {
+        using var idle = new IdleWatch(cancellationToken, options.IdleTimeout);
         try
         {
-            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
+            idle.Touch();
             var status = (int)response.StatusCode;
             if (status >= 500)
                 throw new TransientException($"the server answered {status} {response.ReasonPhrase}");
             if (!response.IsSuccessStatusCode)
                 throw error($"the server answered {status} {response.ReasonPhrase}.");
             var total = response.Content.Headers.ContentLength;
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var (sums, length) = await WriteAsync(body, temp, uri.ToString(), total, label, progress, cancellationToken).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+            var (sums, length) = await WriteAsync(body, temp, uri.ToString(), total, label, progress, cancellationToken, idle).ConfigureAwait(false);
             if (total is { } expected && length != expected)
                 throw new TransientException($"the connection ended after {length} of {expected} bytes");
             return sums;
@@ -64,9 +66,9 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
         {
             throw new TransientException($"the connection broke: {ex.Message}", ex);
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TransientException("the server did not answer in time", ex);
+            throw new TransientException(idle.Fired ? idle.Describe() : "the server did not answer in time", ex);
         }
     }
 
@@ -90,7 +92,7 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
     }
 
     private async Task<(Checksums Sums, long Length)> WriteAsync(Stream body, string temp, string url, long? total, string label,
-        IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
+        IProgress<FetchEvent>? progress, CancellationToken cancellationToken, IdleWatch? idle = null)
     {
         using var hasher = new Checksums.Hasher();
         long length = 0, reported = 0;
@@ -103,8 +105,9 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
         {
             var buffer = new byte[1 << 16];
             int n;
-            while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((n = await body.ReadAsync(buffer, idle?.Token ?? cancellationToken).ConfigureAwait(false)) > 0)
             {
+                idle?.Touch();
                 var chunk = buffer.AsMemory(0, n);
                 await Store.FileSystemFault.GuardAsync(folder, Writing, () => output.WriteAsync(chunk, cancellationToken).AsTask()).ConfigureAwait(false);
                 hasher.Append(buffer.AsSpan(0, n));

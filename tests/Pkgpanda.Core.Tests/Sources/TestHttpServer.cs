@@ -10,11 +10,14 @@ namespace Pkgpanda.Core.Tests.Sources;
 /// </summary>
 public sealed class TestHttpServer : IDisposable
 {
+    private readonly CancellationTokenSource _stop = new();
     public abstract record Reply;
     public sealed record Body(byte[] Bytes) : Reply;
     public sealed record Status(int Code) : Reply;
     /// <summary>Announces the full length, sends half, then breaks the connection.</summary>
     public sealed record DropHalfway(byte[] Bytes) : Reply;
+    /// <summary>Headers and the first bytes of the body, then nothing (until the server is disposed): a hung server.</summary>
+    public sealed record Stall(byte[] Bytes) : Reply;
 
     private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, Reply[]> _scripts = new();
@@ -87,6 +90,13 @@ public sealed class TestHttpServer : IDisposable
                     response.ContentLength64 = 0;
                     response.Close();
                     break;
+                case Stall st:
+                    response.ContentLength64 = st.Bytes.Length;
+                    response.OutputStream.Write(st.Bytes, 0, 10);
+                    response.OutputStream.Flush();
+                    _stop.Token.WaitHandle.WaitOne();
+                    response.Abort();
+                    break;
                 case DropHalfway d:
                     response.ContentLength64 = d.Bytes.Length;
                     response.OutputStream.Write(d.Bytes, 0, d.Bytes.Length / 2);
@@ -105,6 +115,7 @@ public sealed class TestHttpServer : IDisposable
     {
         // Closing looks the port's endpoint up again, and binds it anew when it is gone: that throws when another process
         // took the freed port meanwhile (the machine is shared). The server is down either way.
+        _stop.Cancel();
         try { _listener.Close(); }
         catch (HttpListenerException) { }
         _loop.Wait(TimeSpan.FromSeconds(5));

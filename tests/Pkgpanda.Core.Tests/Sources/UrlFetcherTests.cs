@@ -56,6 +56,21 @@ public sealed class UrlFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_that_stops_sending_fails_the_attempt_after_the_idle_timeout_and_is_retried()
+    {
+        _server.Script("hang.bin", new TestHttpServer.Stall(_payload), new TestHttpServer.Body(_payload));
+        _tree.WithSources("pkg", new Dictionary<string, object> { ["blob"] = TestTree.Url(_server.Url("hang.bin"), _sha1, null) });
+        var info = _tree.Info("pkg");
+        var options = FastRetries with { IdleTimeout = TimeSpan.FromSeconds(1) };
+        var fetcher = (UrlFetcher)new SourceFetchers(_tree.CacheDir, options).Create(info, info.Sources[0]);
+        var log = new EventLog();
+
+        (await fetcher.FetchAsync(log, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(FetchOutcome.Downloaded);
+        log.Of<FetchRetrying>().Single().Reason.ShouldContain("no data from the server for 1 s");
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+    }
+
+    [Fact]
     public async Task Retries_after_two_server_errors()
     {
         _server.Script("f.bin", new TestHttpServer.Status(500), new TestHttpServer.Status(503), new TestHttpServer.Body(_payload));
