@@ -80,6 +80,10 @@ internal static class Packer
                 entries.Add((name + "/", directory));
                 List(directory, name + "/", entries, cancellationToken);
             }
+            else if (child.LinkTarget is null && Store.FileType.Of(child.FullName, followLinks: false) is var kind && Store.FileType.IsSpecial(kind))
+                // tar would keep it as an empty file: a package holds files, folders and links.
+                throw new BuildError($"{child.FullName}: the build made {Store.FileType.Describe(kind)} here, which a package cannot hold " +
+                                     "(files, folders and symbolic links only); remove it before the build script ends, or make it where the package is installed.");
             else entries.Add((name, child));
         }
     }

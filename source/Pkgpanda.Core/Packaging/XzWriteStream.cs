@@ -70,6 +70,8 @@ internal sealed class XzWriteStream : Stream
         var consumed = 0;
         while (consumed < buffer.Length)
         {
+            // A big file is compressed chunk by chunk: Ctrl-C stops it between two, not after the whole file.
+            cancellationToken.ThrowIfCancellationRequested();
             var produced = StepFrom(pin, consumed, buffer.Length - consumed, out var used);
             consumed += used;
             if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Pkgpanda.Core.Packaging;
+using Pkgpanda.Core.Tests.Sources;
 
 namespace Pkgpanda.Core.Tests.Packaging;
 
@@ -268,4 +269,35 @@ public class PackerTests
 internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
+}
+
+/// <summary>What a package cannot hold, and a pack that is cancelled.</summary>
+public class PackerRefusalTests
+{
+    [Fact]
+    public async Task A_fifo_or_device_in_the_result_is_refused_by_name_not_packed_as_an_empty_file()
+    {
+        using var dir = new TempDir();
+        var root = dir["result"];
+        PackerTests.MakeResult(root);
+        Tools.Run("mkfifo", Path.Combine(root, "a", "pipe")).ExitCode.ShouldBe(0);
+        var destination = Path.Combine(dir.Path, "p.tar.xz");
+        var error = await Should.ThrowAsync<BuildError>(() => Packer.PackAsync(root, destination));
+        error.Message.ShouldContain($"{Path.Combine(root, "a", "pipe")}: the build made a FIFO (named pipe) here, which a package cannot hold");
+        File.Exists(destination).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Cancelling_while_a_big_file_is_compressed_stops_between_chunks_and_leaves_no_tarball()
+    {
+        using var dir = new TempDir();
+        var root = dir["result"];
+        Directory.CreateDirectory(root);
+        File.WriteAllBytes(Path.Combine(root, "big"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(64 << 20));
+        var destination = Path.Combine(dir.Path, "p.tar.xz");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Should.ThrowAsync<OperationCanceledException>(() => Packer.PackAsync(root, destination, cancellationToken: cancel.Token));
+        File.Exists(destination).ShouldBeFalse();
+        Directory.GetFiles(dir.Path).ShouldBeEmpty("no temporary is left");
+    }
 }
