@@ -114,6 +114,8 @@ public class BrokenTreeTests
             ["{root}/treeinfo.json: package \"lib\" must be variant fast in this tree, but variant <default> is required through a -> lib"]),
         ["treeinfo_variant_that_does_not_exist"] = new(r => { Pkg(r, "a"); Write(r, "treeinfo.json", """{"variants": {"a": "fips"}}"""); },
             ["{root}/treeinfo.json: \"variants\".\"a\" = \"fips\": the tree needs this variant, but package \"a\" has no variant fips"]),
+        ["treeinfo_variant_of_a_package_not_in_the_tree"] = new(r => { Pkg(r, "a"); Write(r, "treeinfo.json", """{"variants": {"nope": "fips"}}"""); },
+            ["{root}/treeinfo.json: \"variants\".\"nope\" = \"fips\": there is no package \"nope\" in {root}, so this rule applies to nothing"]),
         ["packages_dir_is_a_file"] = new(r => Write(r, "notes.txt", "x"), ["The packages folder {root}/notes.txt is a file, not a folder"],
             Args: ["--target", "Hash", "--packages-dir", "{root}/notes.txt"]),
         ["tree_variant_of_a_plain_store"] = new(r => Pkg(r, "a"), ["--tree-variant installer: {root} has no treeinfo.json", "plain package store"],

@@ -55,6 +55,11 @@ public sealed class PackageGraph
     /// <summary>A tree variant's packages: the core list (or everything not excluded) plus their requires.</summary>
     public static PackageGraph ForTree(PackageStore store, TreeInfo tree)
     {
+        // A variant rule for a package that is not in the folder is a typo: it would silently never apply.
+        foreach (var (name, variant) in tree.Variants)
+            if (!store.Names.Contains(name))
+                throw new BuildError(tree.File, $"\"variants\".\"{name}\"", variant is null ? "null" : $"\"{variant}\"",
+                    $"there is no package \"{name}\" in {PackageStore.Shown(store.PackagesDir)}, so this rule applies to nothing; check the name.");
         var names = tree.CorePackageList.Count > 0
             ? tree.CorePackageList.Distinct()
             : store.Names.Where(n => !tree.Exclude.Contains(n));
