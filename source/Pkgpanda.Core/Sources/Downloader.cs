@@ -49,6 +49,9 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
             var status = (int)response.StatusCode;
             if (status >= 500)
                 throw new TransientException($"the server answered {status} {response.ReasonPhrase}");
+            // Redirects are followed (up to 50); one still answered is a loop, or a chain too long to be meant.
+            if (status is >= 300 and < 400)
+                throw error($"the server still redirects after 50 redirects (to {response.Headers.Location?.ToString() ?? "no location"}): a redirect loop, most likely; fix the url or the server.");
             if (!response.IsSuccessStatusCode)
                 throw error($"the server answered {status} {response.ReasonPhrase}.");
             var total = response.Content.Headers.ContentLength;

@@ -18,6 +18,8 @@ public sealed class TestHttpServer : IDisposable
     public sealed record DropHalfway(byte[] Bytes) : Reply;
     /// <summary>Headers and the first bytes of the body, then nothing (until the server is disposed): a hung server.</summary>
     public sealed record Stall(byte[] Bytes) : Reply;
+    /// <summary>A redirect to the same path: a loop.</summary>
+    public sealed record RedirectToSelf : Reply;
 
     private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, Reply[]> _scripts = new();
@@ -87,6 +89,12 @@ public sealed class TestHttpServer : IDisposable
                     break;
                 case Status s:
                     response.StatusCode = s.Code;
+                    response.ContentLength64 = 0;
+                    response.Close();
+                    break;
+                case RedirectToSelf:
+                    response.StatusCode = 302;
+                    response.RedirectLocation = context.Request.Url!.AbsoluteUri;
                     response.ContentLength64 = 0;
                     response.Close();
                     break;

@@ -71,6 +71,16 @@ public sealed class UrlFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_redirect_loop_is_said_to_be_one()
+    {
+        _server.Script("loop.bin", new TestHttpServer.RedirectToSelf());
+        var fetcher = Fetcher(_server.Url("loop.bin"), _sha1);
+        var error = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None));
+        error.Message.ShouldContain("the server still redirects after 50 redirects");
+        error.Message.ShouldContain("a redirect loop");
+    }
+
+    [Fact]
     public async Task Retries_after_two_server_errors()
     {
         _server.Script("f.bin", new TestHttpServer.Status(500), new TestHttpServer.Status(503), new TestHttpServer.Body(_payload));
