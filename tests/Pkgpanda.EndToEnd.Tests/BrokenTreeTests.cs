@@ -296,6 +296,21 @@ public class BrokenTreeTests
     }
 
     [Fact]
+    public async Task A_script_line_of_megabytes_reaches_the_log_whole_with_what_follows_and_is_cut_on_the_console()
+    {
+        using var tree = ExampleTree.Empty();
+        Pkg(tree.Root, "big", script: "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\necho\necho end-marker\nmkdir -p \"$PKG_PATH\"\n");
+        var result = await Cli.RunAsync(tree.Args("--target", "Build"));
+        result.ExitCode.ShouldBe(0, result.ToString()[..Math.Min(2000, result.ToString().Length)]);
+        result.Output.ShouldContain("big | end-marker");
+        result.Output.ShouldContain("more characters in the build's log");
+        result.Output.Length.ShouldBeLessThan(1_000_000, "the console does not get the whole line");
+        var log = File.ReadAllText(Directory.GetFiles(Path.Combine(tree.Cache, "packages", "big"), "*.log").Single());
+        log.Count(c => c == 'x').ShouldBe(3_000_000);
+        log.ShouldContain("end-marker");
+    }
+
+    [Fact]
     public async Task A_failed_build_is_the_error_and_its_skipped_dependants_are_a_warning()
     {
         using var tree = ExampleTree.Empty();

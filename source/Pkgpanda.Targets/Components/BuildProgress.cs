@@ -60,7 +60,8 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 log.Debug(Above($"{p.Key}: {p.Phase.ToString().ToLowerInvariant()} at {elapsed.TotalSeconds:0.000}s{RunTime()}"));
                 break;
             case OutputLine o:
-                if (!live) log.Information($"{o.Key.Name} | {o.Line}");
+                // A line of megabytes (a script printing a binary) is cut on the console; the build's log keeps all of it.
+                if (!live) log.Information($"{o.Key.Name} | {(o.Line.Length <= ConsoleLine ? o.Line : $"{o.Line[..ConsoleLine]}... ({o.Line.Length - ConsoleLine} more characters in the build's log)")}");
                 else lock (_lock) if (_running.TryGetValue(o.Key, out var running)) running.Line = Printable(o.Line);
                 break;
             case Message m:
@@ -143,6 +144,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                             (_firstEstimate is { } e && e >= TimeSpan.FromSeconds(1) ? $" (estimated {Clock(e)})" : ""));
         return result;
     }
+
+    /// <summary>The longest script line shown whole on the console.</summary>
+    const int ConsoleLine = 4096;
 
     IRenderable Render()
     {
