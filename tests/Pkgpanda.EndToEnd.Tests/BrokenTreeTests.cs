@@ -311,6 +311,24 @@ public class BrokenTreeTests
     }
 
     [Fact]
+    public async Task A_build_container_removed_from_outside_is_said_to_be_not_an_exit_code_of_the_script()
+    {
+        using var tree = ExampleTree.Empty();
+        var name = "slow" + Guid.NewGuid().ToString("N")[..8];
+        Pkg(tree.Root, name, script: "#!/bin/sh\necho sleeping\nsleep 60\nmkdir -p \"$PKG_PATH\"\n");
+        using var run = new Running(tree.Args("--target", "Build"));
+        await run.WaitForScriptAsync(name, "sleeping");
+        var ids = (await Tool.RunAsync("docker", "ps", "--filter", "label=io.pkgpanda.build", "--format", "{{.ID}} {{.Label \"io.pkgpanda.build\"}}")).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains($" {name}--")).Select(l => l.Split(' ')[0]).ToArray();
+        ids.Length.ShouldBe(1, run.Output);
+        (await Tool.RunAsync("docker", "rm", "-f", ids[0])).ExitCode.ShouldBe(0);
+        (await run.WaitForExitAsync(TimeSpan.FromMinutes(1))).ShouldBe(1, run.Output);
+        // docker rm -f kills, then removes: the run may look while the container still exists (stopped) or after (removed).
+        run.Output.ShouldMatch(@"was (removed|stopped) from outside the build .* while its build script ran; nothing was built", run.Output);
+        run.Output.ShouldNotContain("exited with code 137");
+    }
+
+    [Fact]
     public async Task A_failed_build_is_the_error_and_its_skipped_dependants_are_a_warning()
     {
         using var tree = ExampleTree.Empty();

@@ -360,6 +360,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 status = (await wait.ConfigureAwait(false)).StatusCode;
                 try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
                 catch (TimeoutException) { }
+                // Killed by a signal before the gate's last line: not the script's own exit code, so say what did it.
+                if (done is not null && status is 137 or 143 && await KilledFromOutsideAsync(container, step, status, cancellationToken).ConfigureAwait(false) is { } killed)
+                    throw new BuildError(killed);
             }
             if (step.Output is { } result)
             {
@@ -371,6 +374,27 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
             throw await Broken(step, lost).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Why a step's whole container ended on a signal: out of memory, removed, or stopped from outside the build.</summary>
+    private async Task<string?> KilledFromOutsideAsync(string container, BuildStep step, long status, CancellationToken cancellationToken)
+    {
+        var signal = status == 137 ? "SIGKILL" : "SIGTERM";
+        try
+        {
+            var inspected = await Client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
+            return inspected.State?.OOMKilled == true
+                ? $"The container of {step.Name} on {Address} was killed for lack of memory (the engine's OOM killer) while its build script ran; nothing was built. Give the engine more memory, or build with less at once (--parallel)."
+                : $"The container of {step.Name} on {Address} was stopped from outside the build ({signal}: docker kill or stop, or the engine shutting down) while its build script ran; nothing was built.";
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return $"The container of {step.Name} on {Address} was removed from outside the build (docker rm -f, or a cleanup) while its build script ran; nothing was built.";
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return $"The container of {step.Name} on {Address} ended on {signal} from outside its build script (the engine did not say why: {ex.Message}); nothing was built.";
         }
     }
 
