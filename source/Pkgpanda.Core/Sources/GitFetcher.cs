@@ -49,10 +49,20 @@ internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISou
         progress?.Report(new FetchStarted(location.Label, spec.Kind, spec.Url));
         if (Repository.IsValid(MirrorPath))
         {
-            using var repo = new Repository(MirrorPath);
-            repo.Network.Remotes.Update("origin", r => r.Url = spec.Url);
-            FetchInto(repo, from, progress, cancellationToken);
-            return FetchOutcome.Updated;
+            try
+            {
+                using (var repo = new Repository(MirrorPath))
+                {
+                    repo.Network.Remotes.Update("origin", r => r.Url = spec.Url);
+                    FetchInto(repo, from, progress, cancellationToken);
+                }
+                if (from != spec.Url || HasRef()) return FetchOutcome.Updated;
+            }
+            catch (Exception ex) when (ex is BuildError or LibGit2SharpException && !cancellationToken.IsCancellationRequested && from == spec.Url) { }
+            // Fetched from upstream, and still no commit (or no clean fetch): the mirror may be damaged (a pack cut short,
+            // objects deleted), which no fetch repairs. It is made anew, once, before the ref is called missing.
+            progress?.Report(new FetchWarning(location.Label,
+                $"The cached mirror {MirrorPath} of {spec.Url} does not give commit {spec.Ref}; it is made again from {spec.Url} in case it is damaged."));
         }
 
         // Built under a temporary name and renamed, so a killed run leaves no half mirror behind.
@@ -111,8 +121,12 @@ internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISou
     private bool HasRef()
     {
         if (!Repository.IsValid(MirrorPath)) return false;
-        using var repo = new Repository(MirrorPath);
-        return repo.Lookup<Commit>(spec.Ref) is not null;
+        try
+        {
+            using var repo = new Repository(MirrorPath);
+            return repo.Lookup<Commit>(spec.Ref) is not null;
+        }
+        catch (LibGit2SharpException) { return false; } // a damaged pack or object: not there, as far as a build can tell
     }
 
     private void RequireRef()

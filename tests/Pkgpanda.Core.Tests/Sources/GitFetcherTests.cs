@@ -105,6 +105,22 @@ public sealed class GitFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_mirror_is_made_again_rather_than_the_ref_called_missing_upstream()
+    {
+        var fetcher = (GitFetcher)Fetcher(_third, _main);
+        (await fetcher.FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        // Its objects lost (a pack cut short, a cleanup gone wrong): the refs remain, so a fetch finds nothing to do.
+        foreach (var file in Directory.GetFiles(Path.Combine(fetcher.MirrorPath, "objects"), "*", SearchOption.AllDirectories)) File.Delete(file);
+
+        var log = new EventLog();
+        (await fetcher.FetchAsync(log, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+        log.Of<FetchWarning>().ShouldContain(w => w.Message.Contains("is made again from"));
+        var src = NewSrcDir();
+        await fetcher.CheckoutAsync(src, null, CancellationToken.None);
+        File.ReadAllText(Path.Combine(src, "README")).ShouldBe("three\n");
+    }
+
+    [Fact]
     public async Task Checkout_from_a_filled_mirror_needs_no_network()
     {
         var fetcher = Fetcher(_second, "v2");
