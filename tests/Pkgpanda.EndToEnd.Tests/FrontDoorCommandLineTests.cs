@@ -62,15 +62,17 @@ public class FrontDoorCommandLineTests
     public async Task Continue_reruns_only_what_did_not_succeed_after_an_injected_failure()
     {
         using var root = new FrontDoorRoot();
-        var script = Path.Combine(root.Packages, "mesos", "build");
-        File.Move(script, script + ".off");
+        // A FIFO in extra/ fails Hash (its content cannot be hashed), after Resolve and Setup succeeded.
+        var extra = Path.Combine(root.Packages, "mesos", "extra");
+        Directory.CreateDirectory(extra);
+        (await Tool.RunAsync("mkfifo", Path.Combine(extra, "control"))).ExitCode.ShouldBe(0);
         var first = await root.RunAsync("Hash");
         first.ExitCode.ShouldBe(1, first.ToString());
         first.Output.ShouldMatch(@"Setup\s+Succeeded");
         first.Output.ShouldMatch(@"Resolve\s+Succeeded");
-        first.Output.ShouldMatch(@"Hash\s+Failed\s+< 1sec\s+// .*mesos/build does not exist");
+        first.Output.ShouldMatch(@"Hash\s+Failed\s+< 1sec\s+// .*mesos/extra/control: is a FIFO");
 
-        File.Move(script + ".off", script);
+        Directory.Delete(extra, recursive: true);
         var second = await root.RunAsync("Hash", "--continue");
         second.ExitCode.ShouldBe(0, second.ToString());
         second.Output.ShouldMatch(@"Setup\s+Skipped\s+// succeeded in the previous attempt \(--continue\)");
