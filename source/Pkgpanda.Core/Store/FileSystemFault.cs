@@ -50,6 +50,9 @@ internal static class FileSystemFault
             return FileOnTheWay(path) is { } file
                 ? $"{PackageStore.Shown(file)} is a file, where a folder is needed; move it away"
                 : "a folder on the way does not exist (was it removed while this ran?)";
+        // Opening a folder as a file is "access denied" to .NET, whoever runs it: say what it is.
+        if (exception is UnauthorizedAccessException && Directory.Exists(path))
+            return "it is a folder, where a file is needed; move it away";
         var errno = exception switch
         {
             UnauthorizedAccessException { InnerException: IOException inner } => inner.HResult,

@@ -97,8 +97,14 @@ public abstract partial class PkgpandaBuild
     void HoldCache()
     {
         if (_runLock is not null || !Directory.Exists(PackagesPath)) return;
-        try { _runLock = FileLock.AcquireSharedAsync(new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath, CancellationToken).GetAwaiter().GetResult(); }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault) { }
+        var path = new PackageCache(PackageStore.CacheDirOf(PackagesPath)).RunLockPath;
+        try { _runLock = FileLock.AcquireSharedAsync(path, CancellationToken).GetAwaiter().GetResult(); }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or Pkgpanda.Core.EnvironmentFault)
+        {
+            // A read-only cache can still be hashed; a folder where the lock file goes is a mistake worth saying.
+            if (Directory.Exists(path))
+                Log.Warning($"{PackageStore.Shown(path)} is a folder, where the run's lock file goes: this run holds no lock, so Clean --all cannot tell it uses the cache. Remove the folder.");
+        }
     }
 
     /// <summary>The sha1 of unchanged build scripts, extra/ and docker/ files is not read again (it never changes an id).</summary>

@@ -30,6 +30,17 @@ public class FileSystemFaultTests
     }
 
     [Fact]
+    public async Task A_lock_file_that_is_a_folder_is_named_as_a_folder_not_as_permission_denied()
+    {
+        using var tree = new TempTree();
+        var path = tree.PathOf("cache/packages/lib/.lib.lock");
+        Directory.CreateDirectory(path);
+        var fault = await Should.ThrowAsync<EnvironmentFault>(FileLock.AcquireAsync(path, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
+        fault.Message.ShouldContain("it is a folder, where a file is needed");
+        fault.Message.ShouldNotContain("permission denied");
+    }
+
+    [Fact]
     public async Task A_lock_in_a_folder_that_is_a_file_fails_at_once_instead_of_waiting_forever()
     {
         using var tree = new TempTree();
