@@ -90,9 +90,11 @@ public sealed class PackageCache(string cacheDir)
     }
 
     /// <summary>Moves a tarball that failed its check to <c>&lt;id&gt;.tar.xz.corrupt</c> (for a look), so it can be built again; returns that path.</summary>
-    public string SetAside(PackageId id)
+    public string SetAside(PackageId id) => SetAside(PackagePath(id));
+
+    /// <summary>Moves a damaged package tarball to <c>&lt;tarball&gt;.corrupt</c> and drops its record; returns where it went.</summary>
+    internal static string SetAside(string tarball)
     {
-        var tarball = PackagePath(id);
         var aside = tarball + ".corrupt";
         FileSystemFault.Guard(tarball, "move the damaged package aside", () =>
         {

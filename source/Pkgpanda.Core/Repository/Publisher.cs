@@ -87,12 +87,7 @@ public sealed class Publisher(IRepository repository, IProgress<RepositoryEvent>
         // reach the repository, where it could never be replaced: it is moved aside, and Build makes it again.
         if (Packaging.TarballRecord.Read(item.LocalFile) is { } record && !string.Equals(record.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
         {
-            var aside = item.LocalFile + ".corrupt";
-            Store.FileSystemFault.Guard(item.LocalFile, "move the damaged package aside", () =>
-            {
-                File.Move(item.LocalFile, aside, overwrite: true);
-                File.Delete(Packaging.TarballRecord.PathFor(item.LocalFile));
-            });
+            var aside = Packaging.PackageCache.SetAside(item.LocalFile);
             throw new BuildError($"{item.LocalFile} is damaged: its sha256 is {sha256}, but {record.Sha256} was written when it was built. " +
                                  $"It was not uploaded, and was moved to {aside}: build it again, then publish.");
         }

@@ -383,16 +383,16 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         var signal = status == 137 ? "SIGKILL" : "SIGTERM";
         try
         {
-            var inspected = await Client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
+            var inspected = await CallAsync(() => Client.Containers.InspectContainerAsync(container, cancellationToken), $"inspecting the container of {step.Name}", cancellationToken).ConfigureAwait(false);
             return inspected.State?.OOMKilled == true
                 ? $"The container of {step.Name} on {Address} was killed for lack of memory (the engine's OOM killer) while its build script ran; nothing was built. Give the engine more memory, or build with less at once (--parallel)."
                 : $"The container of {step.Name} on {Address} was stopped from outside the build ({signal}: docker kill or stop, or the engine shutting down) while its build script ran; nothing was built.";
         }
-        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException { StatusCode: System.Net.HttpStatusCode.NotFound })
         {
             return $"The container of {step.Name} on {Address} was removed from outside the build (docker rm -f, or a cleanup) while its build script ran; nothing was built.";
         }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is EnvironmentFault or EngineLost && !cancellationToken.IsCancellationRequested)
         {
             return $"The container of {step.Name} on {Address} ended on {signal} from outside its build script (the engine did not say why: {ex.Message}); nothing was built.";
         }
