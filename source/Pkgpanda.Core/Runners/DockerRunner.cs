@@ -192,8 +192,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         try
         {
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
-            // Only where the engine binds our files: on engines the inputs travel to, starting ahead gained nothing
-            // measurable (benchmarks/engines.sh, within its run-to-run spread), so there a step starts when it runs.
+            // Only where the engine binds our files: on engines the inputs travel to, starting ahead made two engines on
+            // one machine slower (benchmarks/engines.sh: 12.1 s vs 11.1-11.5 s, the engines' CPU 11.3 vs 9 s), so there a
+            // step starts when it runs.
             if (step.StartEarly && binds && !_noEarlyStart.ContainsKey(step.Image) &&
                 await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
@@ -205,15 +206,27 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Inputs at least this big are sent when the step is prepared; smaller ones with the deferred inputs (one archive
+    /// less for the engine to extract, measured at ~80 ms of its CPU each, while ~4 MiB more in the late archive cost
+    /// ~20 ms).
+    /// </summary>
+    private const long AheadBytes = 4L << 20;
+
     private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken)
     {
         var mark = gated ? $"pkgpanda-done-{Guid.NewGuid():N}" : null;
         var id = await CreateAsync(step, binds, mark, cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!binds) await SendInputsAsync(id, step, step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList(), cancellationToken).ConfigureAwait(false);
+            // Each archive sent costs the engine ~80 ms of CPU whatever its size (it mounts the container and extracts in
+            // a process of its own): inputs that are ready go ahead only when they are big enough for the transfer to
+            // matter; small ones travel with the deferred ones, in one archive.
+            var ahead = step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
+            var sentAhead = !binds && StepArchive.HoldAtLeast(ahead.Select(a => a.HostPath), AheadBytes);
+            if (sentAhead) await SendInputsAsync(id, step, ahead, cancellationToken).ConfigureAwait(false);
             // Attached now, before the start, so no line is lost and the start costs one call less.
-            return new PreparedContainer(this, step, id, binds, await AttachAsync(id, gated, cancellationToken).ConfigureAwait(false)) { DoneMark = mark };
+            return new PreparedContainer(this, step, id, binds, sentAhead, await AttachAsync(id, gated, cancellationToken).ConfigureAwait(false)) { DoneMark = mark };
         }
         catch
         {
@@ -321,11 +334,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     /// <summary>Starts a created container, streams its output until it exits and brings its output back.</summary>
     /// <param name="doneMark">Started early behind the <see cref="Gate"/>: the mark its last line carries, with the exit code.</param>
-    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, string? doneMark, IProgress<string> output, CancellationToken cancellationToken)
+    private async Task<long> StartAsync(string container, MultiplexedStream stream, BuildStep step, bool binds, bool sent, bool sentAhead, string? doneMark, IProgress<string> output, CancellationToken cancellationToken)
     {
         try
         {
-            if (!binds && !sent) await SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
+            if (!binds && !sent) await SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             var done = doneMark is null ? null : new DoneLine(output, doneMark);
             var logs = PumpAsync(stream, done ?? output, cancellationToken);
             if (done is not null)
@@ -398,10 +411,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
-    /// <summary>The deferred inputs and the output folder's starting content, after the inputs sent at the prepare.</summary>
-    private async Task SendLateAsync(string container, BuildStep step, CancellationToken cancellationToken)
+    /// <summary>The deferred inputs and the output folder's starting content, with the other inputs unless they were sent at the prepare.</summary>
+    private async Task SendLateAsync(string container, BuildStep step, bool sentAhead, CancellationToken cancellationToken)
     {
-        var late = step.Inputs.Where(i => i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
+        var late = step.Inputs.Where(i => i.Deferred || !sentAhead).Select(i => (i.HostPath, i.ContainerPath)).ToList();
         if (step.Output is { } o) late.Add((o.HostPath, o.ContainerPath));
         if (late.Count == 0) return;
         try { await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false); }
@@ -418,7 +431,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     }
 
     /// <summary>A created container, waiting for its start; removed however its step ends.</summary>
-    private sealed class PreparedContainer(DockerRunner engine, BuildStep step, string container, bool binds, MultiplexedStream stream) : IPreparedStep
+    private sealed class PreparedContainer(DockerRunner engine, BuildStep step, string container, bool binds, bool sentAhead, MultiplexedStream stream) : IPreparedStep
     {
         private int _state; // 0 prepared, 1 ran (its removal is queued or done)
         private bool _sent;
@@ -434,7 +447,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         public async Task CompleteInputsAsync(CancellationToken cancellationToken)
         {
             if (binds || _sent || Volatile.Read(ref _state) != 0) return;
-            await engine.SendLateAsync(container, step, cancellationToken).ConfigureAwait(false);
+            await engine.SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             _sent = true;
         }
 
@@ -444,7 +457,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             try
             {
                 long exitCode;
-                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, DoneMark, output, cancellationToken).ConfigureAwait(false);
+                using (stream) exitCode = await engine.StartAsync(container, stream, step, binds, _sent, sentAhead, DoneMark, output, cancellationToken).ConfigureAwait(false);
                 // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
                 engine.RemoveLater(container);
                 return exitCode;
