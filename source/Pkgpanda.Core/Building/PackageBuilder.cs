@@ -75,7 +75,7 @@ internal sealed class PackageBuilder(BuildContext context)
             turn.WillRun();
             var unpacked = new HashSet<PackageId>();
             var checkedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            ahead = PrepareAheadAsync(plan, step, src, result, turn.RequiresBuilt, checkedOut, aheadCancel.Token);
+            ahead = PrepareAheadAsync(plan, step, src, result, turn, checkedOut, aheadCancel.Token);
             unpackAhead = UnpackAheadAsync(plan, install, unpacked, ahead, turn.RequiresBuilt, aheadCancel.Token);
             if (!await turn.RequiresBuilt.ConfigureAwait(false))
             {
@@ -110,6 +110,8 @@ internal sealed class PackageBuilder(BuildContext context)
                 // Once it has its run slot the step only waits for room on its engine (and its activation): a step waiting
                 // on a full engine must not move here for room this one will take.
                 var claimed = prepared.Reservation;
+                // A slot freed on this engine comes here first, rather than to a package prepared on a full one.
+                turn.StartsNowWhen(() => claimed.HasRoom);
                 _ = slotTask.ContinueWith(t =>
                 {
                     if (t.IsCompletedSuccessfully) claimed.Claim();
@@ -216,7 +218,7 @@ internal sealed class PackageBuilder(BuildContext context)
 
     /// <summary>Fetches the sources, writes what the build reads about itself and prepares the step on an engine.</summary>
     /// <param name="checkedOut">Set once the sources and those files are in place, before the engine is asked for anything.</param>
-    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, Task<bool> requiresBuilt,
+    private async Task<Prepared> PrepareAheadAsync(PackagePlan plan, BuildStep step, string src, string result, PackageTurn turn,
         TaskCompletionSource checkedOut, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -232,7 +234,7 @@ internal sealed class PackageBuilder(BuildContext context)
             await File.WriteAllTextAsync(Path.Combine(result, "pkginfo.json"), PlainJson.Pretty(plan.PkgInfo()), cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
         checkedOut.TrySetResult();
-        return await PrepareOnEngineAsync(plan, step, requiresBuilt, cancellationToken).ConfigureAwait(false);
+        return await PrepareOnEngineAsync(plan, step, turn, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How long a ready package's checkout may hold back the containers made ahead (<see cref="ReadyFirst"/>).</summary>
@@ -283,12 +285,13 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     /// <summary>Picks the engine and makes the container there; one made ahead of its requires waits its turn (<see cref="ReadyFirst"/>).</summary>
-    /// <param name="requiresBuilt">Null for a package that is ready (one prepared again on another engine).</param>
-    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, Task<bool>? requiresBuilt, CancellationToken cancellationToken)
+    /// <param name="turn">Null for a package that holds its run slot (one prepared again on another engine).</param>
+    private async Task<Prepared> PrepareOnEngineAsync(PackagePlan plan, BuildStep step, PackageTurn? turn, CancellationToken cancellationToken)
     {
         // Waited for before the engine is picked, so the pick is made when the container is.
-        if (requiresBuilt is not null) await _readyFirst.WaitTurnAsync(requiresBuilt, cancellationToken).ConfigureAwait(false);
-        var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken, startNow: requiresBuilt is null).ConfigureAwait(false);
+        if (turn is not null) await _readyFirst.WaitTurnAsync(turn.RequiresBuilt, cancellationToken).ConfigureAwait(false);
+        // A package given its run slot before it is prepared (one ready at the start) goes where it can start at once.
+        var reservation = await context.Engines.ReserveAsync(plan.ImageId, plan.ImageName, cancellationToken, startNow: turn is null || turn.SlotGranted).ConfigureAwait(false);
         try
         {
             return new Prepared(await reservation.Runner.PrepareAsync(step, cancellationToken).ConfigureAwait(false), reservation);
@@ -413,7 +416,7 @@ internal sealed class PackageBuilder(BuildContext context)
             {
                 // Another engine has a slot nobody waits for: the container made here goes, a new one is made there.
                 await prepared.DisposeAsync().ConfigureAwait(false);
-                prepared = await PrepareOnEngineAsync(plan, step, requiresBuilt: null, cancellationToken).ConfigureAwait(false);
+                prepared = await PrepareOnEngineAsync(plan, step, turn: null, cancellationToken).ConfigureAwait(false);
             }
         }
         catch

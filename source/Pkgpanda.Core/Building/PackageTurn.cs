@@ -6,7 +6,7 @@ namespace Pkgpanda.Core.Building;
 /// work holds while its step runs. Work that runs must wait for <see cref="RequiresBuilt"/> before using what its
 /// requires made; when it is false the scheduler reports the package itself and ignores what the work returns.
 /// </summary>
-internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
+internal sealed class PackageTurn(RunSlots slots, CancellationToken stop)
 {
     private readonly TaskCompletionSource<bool> _requires = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _queue = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -14,6 +14,7 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     private readonly Lock _lock = new();
     private Place? _queued;
     private bool _wants;
+    private volatile Func<bool>? _startsNow;
 
     /// <summary>True once every require was built or is up to date; false when the package will not run.</summary>
     public Task<bool> RequiresBuilt => _requires.Task;
@@ -32,6 +33,21 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
         if (!_requires.TrySetResult(runs) || !runs) return;
         lock (_lock) if (_wants) _queued ??= Queue();
     }
+
+    /// <summary>Whether the package was granted its run slot already (it starts as soon as it is prepared).</summary>
+    public bool SlotGranted
+    {
+        get
+        {
+            lock (_lock) return _queued is { } place && place.Granted.IsCompletedSuccessfully && place.Granted.Result;
+        }
+    }
+
+    /// <summary>
+    /// Says where the step was prepared: while <paramref name="startsNow"/> answers true (its engine has room), a freed
+    /// slot goes to this package ahead of those in line before it, whose steps would wait or move (<see cref="RunSlots"/>).
+    /// </summary>
+    public void StartsNowWhen(Func<bool> startsNow) => _startsNow = startsNow;
 
     /// <summary>
     /// Waits for one of the run's slots (how many steps run at once); dispose it when the step is over. Throws
@@ -79,11 +95,11 @@ internal sealed class PackageTurn(SemaphoreSlim slots, CancellationToken stop)
     }
 
     /// <summary>A place in line for a slot: true once granted, false when the run stopped first. Never faults.</summary>
-    /// <remarks>A semaphore's cancelled waiter leaves its line a moment later; a slot freed in between (a failed step's, freed
+    /// <remarks>A cancelled waiter leaves the line a moment later; a slot freed in between (a failed step's, freed
     /// right after the stop) goes back rather than start new work after the stop.</remarks>
-    private Place Queue() => new(slots.WaitAsync(Timeout.Infinite, _queue.Token).ContinueWith(t =>
+    private Place Queue() => new(slots.WaitAsync(() => _startsNow?.Invoke() == true, _queue.Token).ContinueWith(t =>
     {
-        if (!t.IsCompletedSuccessfully) return false;
+        if (!t.Result) return false;
         if (!_queue.IsCancellationRequested) return true;
         slots.Release();
         return false;

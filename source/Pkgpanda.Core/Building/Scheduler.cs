@@ -33,7 +33,7 @@ internal sealed class Scheduler(SchedulerOptions options, IProgress<BuildEvent> 
         Func<PackageKey, PackageTurn, CancellationToken, Task<PackageResult>> work, CancellationToken cancellationToken)
     {
         var parallel = Math.Max(1, options.Parallel);
-        using var slots = new SemaphoreSlim(parallel);
+        var slots = new RunSlots(parallel);
         using var underWay = new SemaphoreSlim(2 * parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Dictionary<PackageKey, Task<PackageResult>>();

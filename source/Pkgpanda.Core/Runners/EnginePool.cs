@@ -185,6 +185,11 @@ public sealed class EnginePool
         }
     }
 
+    private bool HasRoom(Slot slot)
+    {
+        lock (_gate) return slot.Lost is null && slot.HasRoom;
+    }
+
     /// <summary>The step will start as soon as its engine has room (it holds its run slot): others do not count that room as free.</summary>
     private void Claim(EngineReservation reservation)
     {
@@ -348,6 +353,9 @@ public sealed class EnginePool
         public IRunner Runner => Slot.Engine.Runner;
 
         public string Address => Slot.Engine.Address;
+
+        /// <summary>Whether the engine has a slot that no step able to start now will take: this step would start at once.</summary>
+        public bool HasRoom => _pool.HasRoom(Slot);
 
         /// <summary>
         /// Says the step holds its run slot and will start as soon as the engine has room (before it gets to
