@@ -14,6 +14,15 @@ internal static partial class PackageName
     public const string NamePattern = @"^[a-zA-Z0-9@_+][a-zA-Z0-9@._+\-]*$";
     public const string VersionPattern = @"^[a-zA-Z0-9@_+:.]+$";
 
+    /// <summary>
+    /// The longest package id we build: its tarball and their temporaries are named after it
+    /// (<c>.&lt;id&gt;.tar.xz.sha256.&lt;pid&gt;.&lt;32 hex&gt;.tmp</c> adds 63 characters), within the 255 bytes of a file name.
+    /// </summary>
+    public const int MaxIdLength = 180;
+
+    /// <summary>The longest package name whose ids fit <see cref="MaxIdLength"/>: name--[version_extra-]&lt;40 hex&gt;.</summary>
+    public static int MaxNameLength(string? versionExtra) => MaxIdLength - 2 - 40 - (versionExtra is null ? 0 : versionExtra.Length + 1);
+
     public static bool IsValid(string name) => NameRegex().IsMatch(name) && !name.Contains("--");
 
     public static bool IsValidVersion(string version) => VersionRegex().IsMatch(version);

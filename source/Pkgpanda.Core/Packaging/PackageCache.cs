@@ -92,13 +92,29 @@ public sealed class PackageCache(string cacheDir)
     /// <summary>Moves a tarball that failed its check to <c>&lt;id&gt;.tar.xz.corrupt</c> (for a look), so it can be built again; returns that path.</summary>
     public string SetAside(PackageId id) => SetAside(PackagePath(id));
 
-    /// <summary>Moves a damaged package tarball to <c>&lt;tarball&gt;.corrupt</c> and drops its record; returns where it went.</summary>
+    /// <summary>
+    /// Moves a damaged package tarball to <c>&lt;tarball&gt;.corrupt</c> (or <c>.corrupt.2</c>, <c>.corrupt.3</c>...: an
+    /// earlier damaged copy is kept, not overwritten, as what damaged both may show in them) and drops its record;
+    /// returns where it went.
+    /// </summary>
     internal static string SetAside(string tarball)
     {
         var aside = tarball + ".corrupt";
         FileSystemFault.Guard(tarball, "move the damaged package aside", () =>
         {
-            File.Move(tarball, aside, overwrite: true);
+            for (var n = 2; ; n++)
+            {
+                try
+                {
+                    if (!File.Exists(aside))
+                    {
+                        File.Move(tarball, aside, overwrite: false);
+                        break;
+                    }
+                }
+                catch (IOException) when (File.Exists(aside) && File.Exists(tarball)) { } // another run took that name first
+                aside = $"{tarball}.corrupt.{n}";
+            }
             File.Delete(TarballRecord.PathFor(tarball));
         });
         return aside;

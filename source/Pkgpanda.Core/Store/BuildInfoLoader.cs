@@ -144,6 +144,8 @@ internal static partial class BuildInfoLoader
             versionExtra = String(e, ve, "\"version_extra\"");
             if (!PackageName.IsValidVersion(versionExtra))
                 throw e.At("\"version_extra\"", ve, $"must match {PackageName.VersionPattern}, since it becomes part of the package version.");
+            if (name.Length > PackageName.MaxNameLength(versionExtra))
+                throw e.At("\"version_extra\"", ve, $"is too long for the package name \"{name}\" ({name.Length} characters): ids are <name>--<version_extra>-<40 hex>, at most {PackageName.MaxIdLength} characters, so a version_extra here may have at most {PackageName.MaxIdLength - 43 - name.Length} characters.");
         }
 
         return new BuildInfo

@@ -51,6 +51,24 @@ public class CachedTarballTests
     }
 
     [Fact]
+    public async Task A_second_damaged_copy_is_set_aside_beside_the_first_not_over_it()
+    {
+        using var tree = new TempTree();
+        var cache = await PackedAsync(tree);
+        var tarball = cache.PackagePath(Id);
+        using (var file = new FileStream(tarball, FileMode.Open, FileAccess.Write)) file.SetLength(100);
+        cache.SetAside(Id).ShouldBe(tarball + ".corrupt");
+
+        cache = await PackedAsync(tree);
+        using (var file = new FileStream(tarball, FileMode.Open, FileAccess.Write)) file.SetLength(200);
+        cache.Check(Id).State.ShouldBe(CacheState.Corrupt);
+        cache.SetAside(Id).ShouldBe(tarball + ".corrupt.2");
+        new FileInfo(tarball + ".corrupt").Length.ShouldBe(100);
+        new FileInfo(tarball + ".corrupt.2").Length.ShouldBe(200);
+        cache.Check(Id).State.ShouldBe(CacheState.Missing);
+    }
+
+    [Fact]
     public async Task A_tarball_changed_in_place_is_caught_by_its_sha256()
     {
         using var tree = new TempTree();

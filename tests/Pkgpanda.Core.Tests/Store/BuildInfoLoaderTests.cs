@@ -88,6 +88,33 @@ public class BuildInfoLoaderTests
         ex.Message.ShouldContain("\"openssl\"");
     }
 
+    /// <summary>
+    /// A name whose ids make file names longer than 255 bytes failed only when its tarball's temporary file was created,
+    /// at the end of its build; it is refused when the tree is loaded, naming the folder and the limit.
+    /// </summary>
+    [Fact]
+    public void A_package_name_too_long_for_its_file_names_is_refused_when_the_tree_loads()
+    {
+        var longest = new string('a', PackageName.MaxNameLength(null));
+        using (var fits = new TempTree().File($"{longest}/buildinfo.json", "{}").File($"{longest}/build", "", executable: true))
+            PackageStore.Load(fits.Root).Get(new PackageKey(longest, null)).Name.ShouldBe(longest);
+        var name = longest + "b";
+        using var tree = new TempTree().File($"{name}/buildinfo.json", "{}").File($"{name}/build", "", executable: true);
+        var ex = Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+        ex.Message.ShouldContain($"{tree.Root}/{name}: the package name is {name.Length} characters long; at most {longest.Length} fit");
+    }
+
+    [Fact]
+    public void A_version_extra_that_makes_the_id_too_long_is_refused_naming_the_field()
+    {
+        var name = new string('a', 100);
+        var extra = new string('1', 40);
+        using var tree = new TempTree().File($"{name}/buildinfo.json", "{\"version_extra\": \"" + extra + "\"}").File($"{name}/build", "", executable: true);
+        var ex = Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+        ex.Message.ShouldContain("\"version_extra\"");
+        ex.Message.ShouldContain("at most 37 characters");
+    }
+
     [Fact]
     public void Requires_an_invalid_name_is_refused()
     {
