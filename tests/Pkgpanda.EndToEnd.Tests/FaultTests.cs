@@ -92,6 +92,7 @@ public class FaultTests
 
         watch.Elapsed.ShouldBeLessThan(FewSeconds, run.Output);
         exit.ShouldBe(code, run.Output);
+        run.Output.ShouldContain("The run did not stop within 3 s of " + (signal == "INT" ? "Ctrl+C (SIGINT)" : "SIGTERM"), Case.Sensitive, "a forced exit says why");
         Temporaries(tree).ShouldBeEmpty("the half mirror is removed before the forced exit");
     }
 

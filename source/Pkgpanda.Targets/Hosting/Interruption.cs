@@ -17,16 +17,19 @@ internal sealed class Interruption : IDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly TimeSpan _grace;
     private readonly Action _beforeExit;
+    private readonly Action<string> _report;
     private readonly PosixSignalRegistration _sigint;
     private readonly PosixSignalRegistration _sigterm;
     private int _exitCode;
     private Timer? _timer;
 
-    public Interruption(CancellationTokenSource cancellation, TimeSpan grace, Action beforeExit)
+    /// <param name="report">Told why the process exits when the grace period ran out (a run that ended silently read as a crash).</param>
+    public Interruption(CancellationTokenSource cancellation, TimeSpan grace, Action beforeExit, Action<string> report)
     {
         _cancellation = cancellation;
         _grace = grace;
         _beforeExit = beforeExit;
+        _report = report;
         _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, ExitInterrupted));
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, ExitTerminated));
     }
@@ -44,7 +47,17 @@ internal sealed class Interruption : IDisposable
         }
         // Cancel's callbacks run on the calling thread; the signal thread must stay free for a second signal.
         _ = Task.Run(_cancellation.Cancel);
-        _timer = new Timer(_ => Exit(exitCode), null, _grace, Timeout.InfiniteTimeSpan);
+        _timer = new Timer(_ =>
+        {
+            try
+            {
+                _report($"The run did not stop within {_grace.TotalSeconds:0.#} s of {(exitCode == ExitInterrupted ? "Ctrl+C (SIGINT)" : "SIGTERM")}: a step is blocked in a call " +
+                        "that cannot be cancelled (e.g. a git fetch from a server that stopped answering). It is ended now; its temporary files and scratch " +
+                        "folders are removed, and the next run removes the containers it left.");
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException) { }
+            Exit(exitCode);
+        }, null, _grace, Timeout.InfiniteTimeSpan);
     }
 
     private void Exit(int exitCode)

@@ -15,7 +15,7 @@ internal static class TargetRun
         using var cancellation = new CancellationTokenSource();
         build.CancellationToken = cancellation.Token;
         // Ctrl+C / SIGTERM cancel the run; a run still going after the grace period exits anyway (Interruption).
-        using var interruption = new Interruption(cancellation, interruptGrace, build.OnInterruptTimedOut);
+        using var interruption = new Interruption(cancellation, interruptGrace, build.OnInterruptTimedOut, message => output.Log(LogLevel.Warning, message));
         var plan = ExecutionPlanner.Plan(graph, invoked);
         var skip = SkipHandler.Rule(options.Skip, graph);
         var resume = new ContinueHandler(build.RootDirectory, args, arguments);
