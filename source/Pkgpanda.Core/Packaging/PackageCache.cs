@@ -164,8 +164,14 @@ public sealed class PackageCache(string cacheDir)
 
     private static void TryWriteRecord(string tarball, TarballRecord record)
     {
-        // Best effort: a read-only cache can still be checked (Hash on a shared tree); the next check hashes again.
+        // Best effort: a read-only cache can still be checked (Hash on a shared tree); the next check hashes again. A folder
+        // where the record belongs is said: every run would read the whole tarball again, silently.
+        var path = TarballRecord.PathFor(tarball);
         try { record.Write(tarball); }
+        catch (EnvironmentFault fault) when (Directory.Exists(path))
+        {
+            throw new EnvironmentFault($"{PackageStore.Shown(path)}: cannot record the package's size and sha256 there: it is a folder, where a file is needed; move it away.", fault);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnvironmentFault) { }
     }
 

@@ -69,6 +69,18 @@ public class CachedTarballTests
     }
 
     [Fact]
+    public async Task A_folder_where_the_record_belongs_is_a_fault_naming_it()
+    {
+        using var tree = new TempTree();
+        var cache = await PackedAsync(tree, record: false);
+        var record = TarballRecord.PathFor(cache.PackagePath(Id));
+        Directory.CreateDirectory(Path.Combine(record, "inside"));
+        var fault = Should.Throw<EnvironmentFault>(() => cache.Check(Id));
+        fault.Message.ShouldContain(record);
+        fault.Message.ShouldContain("it is a folder");
+    }
+
+    [Fact]
     public async Task A_tarball_changed_in_place_is_caught_by_its_sha256()
     {
         using var tree = new TempTree();
