@@ -170,6 +170,14 @@ internal sealed class PackageBuilder(BuildContext context)
                 context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
             return Finish(plan, PackageStatus.Built, watch) with { Engine = engine };
         }
+        catch (EnvironmentFault fault) when (FileSystemFault.IsNoSpace(fault))
+        {
+            // The file named is the one that could not be written (often the build's log), not what filled the disk:
+            // a build's result lands on this machine's disk as the script writes it (bind mounts), so say how big it got.
+            throw new EnvironmentFault($"{fault.Message} While {id} was being built: its build folder {PackageStore.Shown(scratch.Root)} holds " +
+                                       $"{Size(Path.Combine(scratch.Root, "result"))} in result/ (what its script wrote), {Size(Path.Combine(scratch.Root, "src"))} in src/ and " +
+                                       $"{Size(Path.Combine(scratch.Root, "install"))} in install/ (the activated requires).", fault);
+        }
         catch (BuildError error) when (context.KeepFailed || context.KeepAll)
         {
             // Keep src/, result/ and install/ for a look at what went wrong.
@@ -195,6 +203,20 @@ internal sealed class PackageBuilder(BuildContext context)
             // for these deletions before it ends (DrainAsync).
             lock (_deletions) _deletions.Add(Task.Run(scratch.Delete, CancellationToken.None));
         }
+    }
+
+    /// <summary>How much file data a folder holds, for a message ("12.3 MB").</summary>
+    private static string Size(string folder)
+    {
+        long bytes = 0;
+        try
+        {
+            if (Directory.Exists(folder))
+                foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
+                    bytes += file.Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        return bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
     }
 
     /// <summary>Waits for the scratch folders of finished builds to be deleted; a run ends with it.</summary>

@@ -43,6 +43,14 @@ internal static class FileSystemFault
         : Cause(exception, path) is { } cause ? new EnvironmentFault($"{PackageStore.Shown(path)}: cannot {action}: {cause}.", exception)
         : null;
 
+    /// <summary>Whether the exception (or one it wraps) is a full disk or an exhausted quota.</summary>
+    public static bool IsNoSpace(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+            if (e is IOException { HResult: ENOSPC or EDQUOT }) return true;
+        return false;
+    }
+
     /// <summary>The cause in a user's words, or null when the exception is not one the environment causes.</summary>
     public static string? Cause(Exception exception, string path)
     {
