@@ -50,6 +50,11 @@ public static class TreeBuild
             catch (Exception) when (!sweep.IsCompletedSuccessfully) { }
             await builder.DrainAsync().ConfigureAwait(false);
             await context.Engines.FlushAsync().ConfigureAwait(false);
+            // A run killed just before this one started may still have had creates under way in an engine when the
+            // sweep above listed its containers: one more look as the run ends removes those (the following build did).
+            if (!cancellationToken.IsCancellationRequested)
+                try { await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is EnvironmentFault or EngineLost or OperationCanceledException) { } // best effort: the next build sweeps again
         }
     }
 
