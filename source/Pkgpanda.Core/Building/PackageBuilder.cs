@@ -110,8 +110,9 @@ internal sealed class PackageBuilder(BuildContext context)
                 // Once it has its run slot the step only waits for room on its engine (and its activation): a step waiting
                 // on a full engine must not move here for room this one will take.
                 var claimed = prepared.Reservation;
-                // A slot freed on this engine comes here first, rather than to a package prepared on a full one.
-                turn.StartsNowWhen(() => claimed.HasRoom);
+                // A slot freed while this engine has room comes here first, rather than to a package prepared on a full
+                // one; the room is claimed with the grant (two slots freed at once do not both go to one engine's room).
+                turn.StartsNowWhen(claimed.TryClaimRoom);
                 _ = slotTask.ContinueWith(t =>
                 {
                     if (t.IsCompletedSuccessfully) claimed.Claim();

@@ -15,7 +15,8 @@ internal sealed class RunSlots(int count)
 
     /// <summary>
     /// True once a slot is granted, false when <paramref name="cancellationToken"/> ended the wait first. Never faults.
-    /// <paramref name="startsNow"/>, when it answers true, puts the waiter ahead of those before it.
+    /// <paramref name="startsNow"/>, when it answers true, puts the waiter ahead of those before it; it is asked under
+    /// this line's lock and a true answer is always followed by the grant, so it may take the room it found (claim it).
     /// </summary>
     public Task<bool> WaitAsync(Func<bool> startsNow, CancellationToken cancellationToken)
     {
@@ -29,17 +30,24 @@ internal sealed class RunSlots(int count)
             }
             waiter.Node = _line.AddLast(waiter);
         }
-        if (cancellationToken.CanBeCanceled)
-            waiter.Registration = cancellationToken.Register(() =>
+        if (!cancellationToken.CanBeCanceled) return waiter.Done.Task;
+        var registration = cancellationToken.Register(() =>
+        {
+            lock (_lock)
             {
-                lock (_lock)
-                {
-                    if (waiter.Node is null) return; // granted meanwhile: the caller gives it back
-                    _line.Remove(waiter.Node);
-                    waiter.Node = null;
-                }
-                waiter.Done.TrySetResult(false);
-            });
+                if (waiter.Node is null) return; // granted meanwhile: the caller gives it back
+                _line.Remove(waiter.Node);
+                waiter.Node = null;
+            }
+            waiter.Done.TrySetResult(false);
+        });
+        var over = false;
+        lock (_lock)
+        {
+            if (waiter.Node is null) over = true;
+            else waiter.Registration = registration;
+        }
+        if (over) registration.Dispose();
         return waiter.Done.Task;
     }
 
@@ -47,14 +55,19 @@ internal sealed class RunSlots(int count)
     public void Release()
     {
         Waiter? granted;
+        CancellationTokenRegistration registration = default;
         lock (_lock)
         {
             _free++;
             granted = Next();
-            if (granted is not null) _free--;
+            if (granted is not null)
+            {
+                _free--;
+                registration = granted.Registration;
+            }
         }
         if (granted is null) return;
-        granted.Registration.Dispose();
+        registration.Dispose();
         granted.Done.TrySetResult(true);
     }
 
@@ -80,6 +93,7 @@ internal sealed class RunSlots(int count)
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         /// <summary>Its place in line; null once granted or cancelled (under the lock).</summary>
         public LinkedListNode<Waiter>? Node;
+        /// <summary>Set under the lock while it is in line (else disposed by whoever registered it).</summary>
         public CancellationTokenRegistration Registration;
     }
 }

@@ -15,8 +15,8 @@ internal static partial class PackageName
     public const string VersionPattern = @"^[a-zA-Z0-9@_+:.]+$";
 
     /// <summary>
-    /// The longest package id we build: its tarball and their temporaries are named after it
-    /// (<c>.&lt;id&gt;.tar.xz.sha256.&lt;pid&gt;.&lt;32 hex&gt;.tmp</c> adds 63 characters), within the 255 bytes of a file name.
+    /// The longest package id we build: its tarball and their temporaries are named after it (the record's,
+    /// <c>.&lt;id&gt;.tar.xz.record.&lt;pid&gt;.&lt;32 hex&gt;.tmp</c>, adds 63 characters), within the 255 bytes of a file name.
     /// </summary>
     public const int MaxIdLength = 180;
 

@@ -185,9 +185,19 @@ public sealed class EnginePool
         }
     }
 
-    private bool HasRoom(Slot slot)
+    private bool TryClaimRoom(EngineReservation reservation)
     {
-        lock (_gate) return slot.Lost is null && slot.HasRoom;
+        lock (_gate)
+        {
+            var slot = reservation.Slot;
+            if (reservation.Left || slot.Lost is not null) return false;
+            if (reservation.Claimed) return true;
+            if (!slot.HasRoom) return false;
+            reservation.Claimed = true;
+            slot.Claimed++;
+            Signal();
+            return true;
+        }
     }
 
     /// <summary>The step will start as soon as its engine has room (it holds its run slot): others do not count that room as free.</summary>
@@ -354,8 +364,11 @@ public sealed class EnginePool
 
         public string Address => Slot.Engine.Address;
 
-        /// <summary>Whether the engine has a slot that no step able to start now will take: this step would start at once.</summary>
-        public bool HasRoom => _pool.HasRoom(Slot);
+        /// <summary>
+        /// When the engine has a slot that no step able to start now will take, claims it (as <see cref="Claim"/>) and
+        /// returns true: the step will start there at once. False when it has none, or the reservation is used up.
+        /// </summary>
+        public bool TryClaimRoom() => _pool.TryClaimRoom(this);
 
         /// <summary>
         /// Says the step holds its run slot and will start as soon as the engine has room (before it gets to

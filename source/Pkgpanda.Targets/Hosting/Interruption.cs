@@ -49,13 +49,12 @@ internal sealed class Interruption : IDisposable
         _ = Task.Run(_cancellation.Cancel);
         _timer = new Timer(_ =>
         {
-            try
-            {
-                _report($"The run did not stop within {_grace.TotalSeconds:0.#} s of {(exitCode == ExitInterrupted ? "Ctrl+C (SIGINT)" : "SIGTERM")}: a step is blocked in a call " +
-                        "that cannot be cancelled (e.g. a git fetch from a server that stopped answering). It is ended now; its temporary files and scratch " +
-                        "folders are removed, and the next run removes the containers it left.");
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException) { }
+            var message = $"The run did not stop within {_grace.TotalSeconds:0.#} s of {(exitCode == ExitInterrupted ? "Ctrl+C (SIGINT)" : "SIGTERM")}: its work is blocked in a call " +
+                          "that cannot be cancelled (e.g. a git fetch from a server that stopped answering). It is ended now; its temporary files and build " +
+                          "folders in the cache are removed, and the next build removes the containers it left.";
+            // Bounded: the console may be blocked itself (output piped to a reader that stopped), and the exit must happen.
+            try { Task.Run(() => _report(message)).Wait(TimeSpan.FromMilliseconds(500)); }
+            catch (AggregateException) { }
             Exit(exitCode);
         }, null, _grace, Timeout.InfiniteTimeSpan);
     }

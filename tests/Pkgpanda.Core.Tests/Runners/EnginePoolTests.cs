@@ -187,6 +187,47 @@ public class EnginePoolTests
         (a.Prepares + b.Prepares).ShouldBeLessThanOrEqualTo(13, $"steps moved between engines: {a.Prepares} prepared on A for {a.Runs} run, {b.Prepares} on B for {b.Runs}");
     }
 
+    /// <summary>
+    /// Two slots freed at once do not both go to one engine's single free room: the waiter that is given a slot because
+    /// its engine has room claims that room with the grant, so the next freed slot goes to a step prepared where there is
+    /// room still.
+    /// </summary>
+    [DockerFact]
+    public async Task Two_slots_freed_at_once_go_to_two_engines_with_room_not_both_to_one()
+    {
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var imageId = await docker.GetImageIdAsync(Engine.Image, CancellationToken.None);
+        var total = new Counter();
+        var pool = new EnginePool([new PoolEngine(new NamedEngine("engine-a", docker, total), docker, 1), new PoolEngine(new NamedEngine("engine-b", docker, total), docker, 1)]);
+        var all = new List<EnginePool.EngineReservation>();
+        async Task<EnginePool.EngineReservation> ReserveOn(string address)
+        {
+            while (true)
+            {
+                var r = await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None);
+                all.Add(r);
+                if (r.Address == address) return r;
+            }
+        }
+        var firstOnA = await ReserveOn("engine-a");
+        var secondOnA = await ReserveOn("engine-a");
+        var onB = await ReserveOn("engine-b");
+
+        var slots = new RunSlots(2);
+        (await slots.WaitAsync(() => false, CancellationToken.None)).ShouldBeTrue();
+        (await slots.WaitAsync(() => false, CancellationToken.None)).ShouldBeTrue();
+        var first = slots.WaitAsync(firstOnA.TryClaimRoom, CancellationToken.None);
+        var second = slots.WaitAsync(secondOnA.TryClaimRoom, CancellationToken.None);
+        var third = slots.WaitAsync(onB.TryClaimRoom, CancellationToken.None);
+        slots.Release();
+        slots.Release();
+
+        (await first.WaitAsync(TimeSpan.FromSeconds(5))).ShouldBeTrue();
+        (await third.WaitAsync(TimeSpan.FromSeconds(5))).ShouldBeTrue("engine B has room; engine A's was claimed by the first grant");
+        second.IsCompleted.ShouldBeFalse();
+        foreach (var r in all) r.Dispose();
+    }
+
     [DockerFact]
     public async Task Parallel_caps_the_total_over_all_engines()
     {
