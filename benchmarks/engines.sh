@@ -44,7 +44,19 @@ make_tree() {
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-run() { "$ROOT/build.sh" "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }; }
+# CPU-seconds the whole machine spent (user, nice, system, irq, softirq), from /proc/stat's clock ticks.
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+TICKS=$(getconf CLK_TCK)
+# Runs the tool; CPU keeps the tool's own CPU-seconds and the machine's (both engines run on it) for the last run.
+run() {
+    local before; before=$(busy)
+    if [ -x /usr/bin/time ]; then   # Debian's "time" package
+        /usr/bin/time -f "%U %S" -o "$WORK/time" "$ROOT/build.sh" "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }
+    else
+        echo "? ?" >"$WORK/time"; "$ROOT/build.sh" "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; exit 1; }
+    fi
+    CPU="tool $(awk '{ if ($1 == "?") print "?"; else printf "%.2f", $1 + $2 }' "$WORK/time") CPU-s, machine $(awk -v a="$before" -v b="$(busy)" -v t="$TICKS" 'BEGIN { printf "%.2f", (b - a) / t }') CPU-s"
+}
 
 "$ROOT/build.sh" --target Setup >/dev/null   # the main engine holds the builder image; build.sh is compiled
 start_engine pkgpanda-bench-$$-1; E1=$ADDRESS
@@ -57,8 +69,8 @@ make_tree "$WORK/one"; make_tree "$WORK/two"; make_tree "$WORK/warm"
 run --target Build --packages-dir "$WORK/warm" --docker-host "$E1" "$E2"
 grep -q "building on $E2" "$WORK/last.log" || { echo "warm-up never used the second engine"; exit 1; }
 
-t0=$(now); run --target Build --packages-dir "$WORK/one" --docker-host "$E1"; one=$(calc "$(now) - $t0")
-t0=$(now); run --target Build --packages-dir "$WORK/two" --docker-host "$E1" "$E2"; two=$(calc "$(now) - $t0")
+t0=$(now); run --target Build --packages-dir "$WORK/one" --docker-host "$E1"; one=$(calc "$(now) - $t0"); cpu_one=$CPU
+t0=$(now); run --target Build --packages-dir "$WORK/two" --docker-host "$E1" "$E2"; two=$(calc "$(now) - $t0"); cpu_two=$CPU
 on2=$(grep -c "building on $E2" "$WORK/last.log" || true)
 # Start-up (process, Setup, Hash, an up-to-date Build) is the same in both runs and builds nothing: measured as the
 # no-op rebuild of the same tree on the same engines, it is taken off both makespans for the throughput ratio.
@@ -68,8 +80,8 @@ cmp <(cd "$WORK/one/cache/packages" && find . -name '*.tar.xz' | sort | xargs sh
     && same=yes || same=NO
 
 echo "engines: $N packages x sleep $S s, engines report $(docker -H "$E1" info --format '{{.NCPU}}') CPUs each"
-echo "one remote engine:  ${one} s"
-echo "two remote engines: ${two} s (the second engine built $on2 packages; the tool copied the image to it by save/load in the warm-up)"
+echo "one remote engine:  ${one} s ($cpu_one)"
+echo "two remote engines: ${two} s ($cpu_two; the second engine built $on2 packages; the tool copied the image to it by save/load in the warm-up)"
 echo "start-up (no-op):   ${noop} s"
 echo "makespan ratio:     $(calc "$one / $two")x"
 echo "throughput ratio:   $(calc "($one - $noop) / ($two - $noop)")x (packages per second while building; goal >= 1.8x); tarballs identical: $same"
