@@ -206,17 +206,10 @@ internal sealed class PackageBuilder(BuildContext context)
         }
     }
 
-    /// <summary>How much file data a folder holds, for a message ("12.3 MB").</summary>
+    /// <summary>How much file data a folder holds, for a message ("12.3 MiB").</summary>
     private static string Size(string folder)
     {
-        long bytes = 0;
-        try
-        {
-            if (Directory.Exists(folder))
-                foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
-                    bytes += file.Length;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        var bytes = FileTree.DataBytes([folder]);
         return bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
     }
 

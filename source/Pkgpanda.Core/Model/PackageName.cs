@@ -20,8 +20,11 @@ internal static partial class PackageName
     /// </summary>
     public const int MaxIdLength = 180;
 
-    /// <summary>The longest package name whose ids fit <see cref="MaxIdLength"/>: name--[version_extra-]&lt;40 hex&gt;.</summary>
-    public static int MaxNameLength(string? versionExtra) => MaxIdLength - 2 - 40 - (versionExtra is null ? 0 : versionExtra.Length + 1);
+    /// <summary>The longest package name whose ids (<c>name--&lt;40 hex&gt;</c>) fit <see cref="MaxIdLength"/>.</summary>
+    public const int MaxNameLength = MaxIdLength - 2 - 40;
+
+    /// <summary>The longest version_extra a package of this name may have: its ids are <c>name--&lt;version_extra&gt;-&lt;40 hex&gt;</c>.</summary>
+    public static int MaxVersionExtraLength(string name) => MaxNameLength - 1 - name.Length;
 
     public static bool IsValid(string name) => NameRegex().IsMatch(name) && !name.Contains("--");
 

@@ -168,10 +168,7 @@ public sealed class PackageCache(string cacheDir)
         // where the record belongs is said: every run would read the whole tarball again, silently.
         var path = TarballRecord.PathFor(tarball);
         try { record.Write(tarball); }
-        catch (EnvironmentFault fault) when (Directory.Exists(path))
-        {
-            throw new EnvironmentFault($"{PackageStore.Shown(path)}: cannot record the package's size and sha256 there: it is a folder, where a file is needed; move it away.", fault);
-        }
+        catch (EnvironmentFault) when (Directory.Exists(path)) { throw; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnvironmentFault) { }
     }
 

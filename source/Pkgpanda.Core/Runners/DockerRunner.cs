@@ -223,7 +223,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             // a process of its own): inputs that are ready go ahead only when they are big enough for the transfer to
             // matter; small ones travel with the deferred ones, in one archive.
             var ahead = step.Inputs.Where(i => !i.Deferred).Select(i => (i.HostPath, i.ContainerPath)).ToList();
-            var sentAhead = !binds && StepArchive.HoldAtLeast(ahead.Select(a => a.HostPath), AheadBytes);
+            var sentAhead = !binds && Store.FileTree.DataBytes(ahead.Select(a => a.HostPath), AheadBytes) >= AheadBytes;
             if (sentAhead) await SendInputsAsync(id, step, ahead, cancellationToken).ConfigureAwait(false);
             // Attached now, before the start, so no line is lost and the start costs one call less.
             return new PreparedContainer(this, step, id, binds, sentAhead, await AttachAsync(id, gated, cancellationToken).ConfigureAwait(false)) { DoneMark = mark };

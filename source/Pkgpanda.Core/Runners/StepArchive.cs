@@ -43,26 +43,6 @@ internal static class StepArchive
         }
     }
 
-    /// <summary>Whether the folders hold at least <paramref name="bytes"/> of file data (stops counting once they do).</summary>
-    public static bool HoldAtLeast(IEnumerable<string> folders, long bytes)
-    {
-        var total = 0L;
-        var pending = new Stack<DirectoryInfo>();
-        foreach (var folder in folders) pending.Push(new DirectoryInfo(folder));
-        while (pending.Count > 0)
-        {
-            var folder = pending.Pop();
-            if (!folder.Exists) continue;
-            foreach (var child in folder.EnumerateFileSystemInfos("*", AllEntries))
-            {
-                if (child.LinkTarget is not null) continue;
-                if (child is DirectoryInfo directory) pending.Push(directory);
-                else if ((total += ((FileInfo)child).Length) >= bytes) return true;
-            }
-        }
-        return false;
-    }
-
     private static async Task WriteChildrenAsync(TarWriter tar, DirectoryInfo folder, string prefix, CancellationToken cancellationToken)
     {
         foreach (var child in folder.EnumerateFileSystemInfos("*", AllEntries).OrderBy(c => c.Name, StringComparer.Ordinal))

@@ -144,9 +144,9 @@ internal static partial class BuildInfoLoader
             versionExtra = String(e, ve, "\"version_extra\"");
             if (!PackageName.IsValidVersion(versionExtra))
                 throw e.At("\"version_extra\"", ve, $"must match {PackageName.VersionPattern}, since it becomes part of the package version.");
-            if (name.Length > PackageName.MaxNameLength(versionExtra))
+            if (PackageName.MaxVersionExtraLength(name) is var room && versionExtra.Length > room)
                 throw e.At("\"version_extra\"", ve, $"is too long for the package name \"{name}\" ({name.Length} characters): ids are <name>--<version_extra>-<40 hex>, at most {PackageName.MaxIdLength} characters, so " +
-                    (PackageName.MaxIdLength - 43 - name.Length is var room and > 0 ? $"a version_extra here may have at most {room} characters." : "this name leaves no room for a version_extra: give the package a shorter name, or drop it."));
+                    (room > 0 ? $"a version_extra here may have at most {room} characters." : "this name leaves no room for a version_extra: give the package a shorter name, or drop it."));
         }
 
         return new BuildInfo

@@ -28,6 +28,34 @@ internal static class FileTree
         info.Delete(recursive: true);
     }
 
+    /// <summary>
+    /// The bytes of file data in the folders (links not followed, missing folders counted as empty); stops counting once
+    /// it reaches <paramref name="enough"/>. Unreadable folders count as empty: the figure is for a decision or a message.
+    /// </summary>
+    public static long DataBytes(IEnumerable<string> folders, long enough = long.MaxValue)
+    {
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+        var total = 0L;
+        var pending = new Stack<DirectoryInfo>();
+        foreach (var folder in folders) pending.Push(new DirectoryInfo(folder));
+        while (pending.Count > 0)
+        {
+            var folder = pending.Pop();
+            if (!folder.Exists) continue;
+            try
+            {
+                foreach (var child in folder.EnumerateFileSystemInfos("*", options))
+                {
+                    if (child.LinkTarget is not null) continue;
+                    if (child is DirectoryInfo directory) pending.Push(directory);
+                    else if ((total += ((FileInfo)child).Length) >= enough) return total;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
+        return total;
+    }
+
     private static void MakeWritable(DirectoryInfo folder)
     {
         var mode = File.GetUnixFileMode(folder.FullName);

@@ -123,8 +123,8 @@ public sealed class PackageStore
                 if (variants.Count == 0) continue;
                 if (!PackageName.IsValid(name))
                     throw new BuildError($"{Shown(folder)}: invalid package name \"{name}\"; package folder names match {PackageName.NamePattern} without \"--\".");
-                if (name.Length > PackageName.MaxNameLength(null))
-                    throw new BuildError($"{Shown(folder)}: the package name is {name.Length} characters long; at most {PackageName.MaxNameLength(null)} fit, since its tarballs and their " +
+                if (name.Length > PackageName.MaxNameLength)
+                    throw new BuildError($"{Shown(folder)}: the package name is {name.Length} characters long; at most {PackageName.MaxNameLength} fit, since its tarballs and their " +
                                          $"temporary files are named <name>--<40 hex>.tar.xz... within the 255 bytes a file name may have. Give the folder a shorter name.");
                 folders[name] = folder;
                 var docker = Path.Combine(folder, "docker");

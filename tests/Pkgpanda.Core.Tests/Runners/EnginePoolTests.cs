@@ -131,24 +131,13 @@ public class EnginePoolTests
         var imageId = await docker.GetImageIdAsync(Engine.Image, CancellationToken.None);
         var total = new Counter();
         var pool = new EnginePool([new PoolEngine(new NamedEngine("engine-a", docker, total), docker, 2), new PoolEngine(new NamedEngine("engine-b", docker, total), docker, 2)]);
-        async Task<EnginePool.EngineReservation> Reserve() => await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None);
-
-        var onA = new List<EnginePool.EngineReservation>();
-        var onB = new List<EnginePool.EngineReservation>();
-        async Task<EnginePool.EngineReservation> ReserveOn(string address)
-        {
-            while (true)
-            {
-                var r = await Reserve();
-                (r.Address == "engine-a" ? onA : onB).Add(r);
-                if (r.Address == address) return r;
-            }
-        }
+        var made = new List<EnginePool.EngineReservation>();
+        Task<EnginePool.EngineReservation> ReserveOn(string address) => ReserveOnAsync(pool, imageId, address, made);
         // Three steps prepared on each engine; B's first two run there.
         var b1 = await ReserveOn("engine-b");
         var b2 = await ReserveOn("engine-b");
         var b3 = await ReserveOn("engine-b");
-        while (onA.Count < 3) await ReserveOn("engine-a");
+        while (made.Count(r => r.Address == "engine-a") < 3) await ReserveOn("engine-a");
         using var run1 = (await b1.StartAsync(CancellationToken.None)).ShouldNotBeNull();
         using var run2 = (await b2.StartAsync(CancellationToken.None)).ShouldNotBeNull();
 
@@ -160,14 +149,25 @@ public class EnginePoolTests
         there.Address.ShouldBe("engine-a");
 
         // Once A's room is claimed (by the moved step and by one of its own that got a run slot), a step on B waits there.
-        onA[0].Claim();
+        made.First(r => r.Address == "engine-a").Claim();
         var b4 = await ReserveOn("engine-b");
         var stays = b4.StartAsync(CancellationToken.None);
         stays.IsCompleted.ShouldBeFalse("engine A's room is taken by steps that will start there");
         run1.Dispose();
         using var started = (await stays.WaitAsync(TimeSpan.FromSeconds(10))).ShouldNotBeNull();
         started.Address.ShouldBe("engine-b");
-        foreach (var r in onA.Concat(onB)) r.Dispose();
+        foreach (var r in made) r.Dispose();
+    }
+
+    /// <summary>Reserves steps on the pool until one lands on <paramref name="address"/> (each kept in <paramref name="made"/>); returns that one.</summary>
+    private static async Task<EnginePool.EngineReservation> ReserveOnAsync(EnginePool pool, string imageId, string address, List<EnginePool.EngineReservation> made)
+    {
+        while (true)
+        {
+            var r = await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None);
+            made.Add(r);
+            if (r.Address == address) return r;
+        }
     }
 
     /// <summary>
@@ -200,15 +200,7 @@ public class EnginePoolTests
         var total = new Counter();
         var pool = new EnginePool([new PoolEngine(new NamedEngine("engine-a", docker, total), docker, 1), new PoolEngine(new NamedEngine("engine-b", docker, total), docker, 1)]);
         var all = new List<EnginePool.EngineReservation>();
-        async Task<EnginePool.EngineReservation> ReserveOn(string address)
-        {
-            while (true)
-            {
-                var r = await pool.ReserveAsync(imageId, Engine.Image, CancellationToken.None);
-                all.Add(r);
-                if (r.Address == address) return r;
-            }
-        }
+        Task<EnginePool.EngineReservation> ReserveOn(string address) => ReserveOnAsync(pool, imageId, address, all);
         var firstOnA = await ReserveOn("engine-a");
         var secondOnA = await ReserveOn("engine-a");
         var onB = await ReserveOn("engine-b");

@@ -95,7 +95,7 @@ public class BuildInfoLoaderTests
     [Fact]
     public void A_package_name_too_long_for_its_file_names_is_refused_when_the_tree_loads()
     {
-        var longest = new string('a', PackageName.MaxNameLength(null));
+        var longest = new string('a', PackageName.MaxNameLength);
         using (var fits = new TempTree().File($"{longest}/buildinfo.json", "{}").File($"{longest}/build", "", executable: true))
             PackageStore.Load(fits.Root).Get(new PackageKey(longest, null)).Name.ShouldBe(longest);
         var name = longest + "b";
