@@ -180,6 +180,8 @@ public class ExecutionTests
         public void TargetFailed(ExecutableTarget target, Exception exception) { }
         public void TargetFinished(ExecutableTarget target) { }
         public void Log(LogLevel level, string message) { }
+        public void Line(string text) { }
+        public Spectre.Console.IAnsiConsole LiveConsole => throw new NotSupportedException("no live view in these tests");
         public void Summary(IReadOnlyList<ExecutableTarget> plan, bool succeeded, TimeSpan total) { }
     }
 }

@@ -106,7 +106,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     }
 
     /// <summary>A line printed above the live area overwrites the area's old lines without erasing them: pad it to the width.</summary>
-    string Above(string text) => live ? text.PadRight(AnsiConsole.Profile.Width - "HH:mm:ss [INF] ".Length - 1) : text;
+    string Above(string text) => live ? text.PadRight(log.LiveConsole.Profile.Width - "HH:mm:ss [INF] ".Length - 1) : text;
 
     /// <summary>Time left, from earlier builds' times; caller holds the lock.</summary>
     TimeSpan? Remaining() => estimate.Remaining(_finished, _running.ToDictionary(r => r.Key, r => r.Value.Clock.Elapsed));
@@ -129,7 +129,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
         T result = default!;
         if (!live) result = await work();
         else
-            await AnsiConsole.Live(Render()).AutoClear(true).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Top).StartAsync(async ctx =>
+            await log.LiveConsole.Live(Render()).AutoClear(true).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Top).StartAsync(async ctx =>
             {
                 var task = work();
                 while (!task.IsCompleted)
@@ -150,7 +150,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
 
     IRenderable Render()
     {
-        var width = Math.Max(40, AnsiConsole.Profile.Width);
+        var width = Math.Max(40, log.LiveConsole.Profile.Width);
         var rows = new List<IRenderable>();
         lock (_lock)
         {

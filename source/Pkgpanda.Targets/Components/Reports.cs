@@ -8,7 +8,6 @@ using Pkgpanda.Core.Hashing;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Packaging;
 using Pkgpanda.Core.Store;
-using Spectre.Console;
 
 namespace Pkgpanda.Targets.Components;
 
@@ -20,7 +19,7 @@ internal sealed class Reports(Log log)
 {
     void Line(string text = "")
     {
-        if (log.Verbosity >= Verbosity.Minimal) AnsiConsole.WriteLine(text);
+        if (log.Verbosity >= Verbosity.Minimal) log.Line(text);
     }
 
     public void BuildOrder(PackageGraph graph)

@@ -18,4 +18,6 @@ public sealed class Log
     public void Information(string message) { if (Verbosity >= Verbosity.Normal) _output.Log(LogLevel.Information, message); }
     public void Warning(string message) => _output.Log(LogLevel.Warning, message);
     public void Error(string message) => _output.Log(LogLevel.Error, message);
+    internal void Line(string text) => _output.Line(text);
+    internal Spectre.Console.IAnsiConsole LiveConsole => _output.LiveConsole;
 }

@@ -14,8 +14,8 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
 {
     // First, so a verbose run's timings count the console's set-up as the host's.
     private readonly long _created = System.Diagnostics.Stopwatch.GetTimestamp();
-    private readonly IAnsiConsole _console = console ?? CreateConsole();
     private readonly IReadOnlyDictionary<string, string> _environment = environment ?? ReadEnvironment();
+    private readonly Terminal _console = console is null ? Terminal.OfProcess() : new Terminal(console);
     private readonly string _workingDirectory = workingDirectory ?? Directory.GetCurrentDirectory();
 
     public const int ExitSucceeded = ExitCode.Succeeded;
@@ -94,14 +94,6 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
             output.Log(LogLevel.Error, ex.Message);
             return ExitCode.Failed;
         }
-    }
-
-    /// <summary>Logs piped to a file or CI must not be wrapped at 80 columns.</summary>
-    private static IAnsiConsole CreateConsole()
-    {
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected) console.Profile.Width = 4096;
-        return console;
     }
 
     private static Dictionary<string, string> ReadEnvironment() =>

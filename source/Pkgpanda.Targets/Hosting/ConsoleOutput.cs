@@ -7,7 +7,7 @@ namespace Pkgpanda.Targets;
 /// Actions targets are folded into groups and errors become annotations. Below <see cref="Verbosity.Minimal"/> only
 /// warnings, errors and the summary are shown (the build's <see cref="Targets.Log"/> drops information and debug lines).
 /// </summary>
-internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
+internal sealed class ConsoleOutput(Terminal console, Func<Exception, bool> isUserError, bool gitHubActions) : IBuildOutput
 {
     private readonly Lock _lock = new();
 
@@ -58,6 +58,13 @@ internal sealed class ConsoleOutput(IAnsiConsole console, Func<Exception, bool> 
     public void TargetFinished(ExecutableTarget target)
     {
         if (GitHubActions) lock (_lock) console.WriteLine("::endgroup::");
+    }
+
+    public IAnsiConsole LiveConsole => console.Spectre;
+
+    public void Line(string text)
+    {
+        lock (_lock) console.WriteLine(text);
     }
 
     public void Log(LogLevel level, string message)

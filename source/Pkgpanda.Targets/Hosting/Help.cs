@@ -1,14 +1,12 @@
-using Spectre.Console;
-
 namespace Pkgpanda.Targets;
 
 /// <summary>NUKE's --help: targets with their direct dependencies and descriptions, then the parameters.</summary>
 internal static class Help
 {
-    public static void Write(IAnsiConsole console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters,
+    public static void Write(Terminal console, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters,
         IReadOnlyList<PackageNode> packages, string? packagesNote)
     {
-        var w = console.Profile.Out.Writer;
+        var w = console.Writer;
         w.WriteLine("Targets (with their direct dependencies):");
         w.WriteLine();
         var listed = graph.Targets.Where(t => t.Listed).ToList();

@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace Pkgpanda.Targets;
 
 /// <summary>
@@ -10,7 +8,7 @@ internal static class PlanRequest
 {
     public static bool IsRequested(Arguments arguments) => arguments.Has("plan") || arguments.Has("planformat");
 
-    public static async Task<int> HandleAsync(IAnsiConsole console, IReadOnlyDictionary<string, string> environment, NukeBuild build,
+    public static async Task<int> HandleAsync(Terminal console, IReadOnlyDictionary<string, string> environment, NukeBuild build,
         Arguments arguments, TargetGraph graph, IReadOnlyList<ExecutableTarget> invoked, PackageLoader packages)
     {
         var format = arguments.Values("planformat") is { Count: > 0 } f ? f[0].ToLowerInvariant() : "html";
@@ -19,7 +17,7 @@ internal static class PlanRequest
         var plan = PlanGraph.From(graph, ExecutionPlanner.Plan(graph, invoked), nodes, note);
         if (format != "html")
         {
-            console.Profile.Out.Writer.Write(TextPlan.Render(plan, format));
+            console.Writer.Write(TextPlan.Render(plan, format));
             return ExitCode.Succeeded;
         }
         var path = PlanOutput.PagePath(build.RootDirectory);
