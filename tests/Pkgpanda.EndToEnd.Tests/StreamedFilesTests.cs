@@ -106,17 +106,26 @@ public class StreamedFilesTests
         {
             var image = await ImportAsync(engine, folder);
             using var docker = new DockerRunner(new Uri(engine.Address));
-            var since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString();
-            var name = $"streams-{Guid.NewGuid():N}";
-            var (step, output) = Step(folder, image, name, exitCode: 3);
-            var lines = new List<string>();
-            (await docker.RunAsync(step, new SyncProgress<string>(l => { lock (lines) lines.Add(l); }), CancellationToken.None)).ShouldBe(3);
-            docker.SharesFiles.ShouldBe(false);
-            lines.ShouldBe(["from-input", "to-stderr"]);
-            ShouldHoldTheResult(output);
-            await docker.FlushAsync();
-            (await ArchiveCallsAsync(engine, name, since)).ShouldBeEmpty();
-            (await engine.ContainersAsync()).ShouldBeEmpty();
+            // Run when it runs, and started at its prepare (the gate then waits for its inputs).
+            foreach (var early in new[] { false, true })
+            {
+                var since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString();
+                var name = $"streams-{Guid.NewGuid():N}";
+                var (step, output) = Step(folder, image, name, exitCode: 3);
+                var lines = new List<string>();
+                await using (var prepared = await docker.PrepareAsync(step with { StartEarly = early }, CancellationToken.None))
+                {
+                    var running = (await engine.DockerAsync("ps", "-q")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    running.Length.ShouldBe(early ? 1 : 0);
+                    (await prepared.RunAsync(new SyncProgress<string>(l => { lock (lines) lines.Add(l); }), CancellationToken.None)).ShouldBe(3);
+                }
+                docker.SharesFiles.ShouldBe(false);
+                lines.ShouldBe(["from-input", "to-stderr"]);
+                ShouldHoldTheResult(output);
+                await docker.FlushAsync();
+                (await ArchiveCallsAsync(engine, name, since)).ShouldBeEmpty();
+                (await engine.ContainersAsync()).ShouldBeEmpty();
+            }
         }
         finally { Directory.Delete(folder, true); }
     }

@@ -194,14 +194,30 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         try
         {
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
-            // Only where the engine binds our files: on engines the inputs travel to, starting ahead made two engines on
-            // one machine slower (benchmarks/engines.sh: 12.1 s vs 11.1-11.5 s, the engines' CPU 11.3 vs 9 s), so there a
-            // step starts when it runs.
+            // Where the engine binds our files; on engines the files travel to, behind the stream gate (below).
             if (step.StartEarly && binds && !_noEarlyStart.ContainsKey(step.Image) &&
                 await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
-            return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken,
-                streamed: !binds && step.Output is not null && !_noStreams.ContainsKey(step.Image)).ConfigureAwait(false);
+            var streamed = !binds && step.Output is not null && !_noStreams.ContainsKey(step.Image);
+            var prepared = await PrepareCreatedAsync(step, binds, gated: false, cancellationToken, streamed).ConfigureAwait(false);
+            // Started now, the gate waiting for its inputs: the engine's start-up happens while the step waits for its
+            // requires or a slot (benchmarks/engines.sh: one engine 17.5-17.7 s vs 18.5-18.8 s, two 10.0 s vs 10.3-10.6 s).
+            if (streamed && step.StartEarly)
+            {
+                try
+                {
+                    await CallAsync(() => Client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
+                        $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+                    prepared.StartedEarly = true;
+                }
+                catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
+                {
+                    _noStreams.TryAdd(step.Image, true);
+                    await prepared.DisposeAsync().ConfigureAwait(false);
+                    return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            return prepared;
         }
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
@@ -427,7 +443,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// result folder (on its standard output, or through the API). Null when it does not start (an image without
     /// <c>/bin/sh</c>, noted for the run): the caller runs the step in a plain container instead.
     /// </summary>
-    private async Task<long?> StartStreamedAsync(string container, MultiplexedStream stream, BuildStep step, bool sentAhead, string mark, IProgress<string> output, CancellationToken cancellationToken)
+    private async Task<long?> StartStreamedAsync(string container, MultiplexedStream stream, BuildStep step, bool sentAhead, string mark, bool started, IProgress<string> output, CancellationToken cancellationToken)
     {
         var result = step.Output!;
         try
@@ -438,8 +454,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var logs = PumpStreamsAsync(stream, done, mark, how, archive.Writer, cancellationToken);
             try
             {
-                await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
-                    $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+                if (!started)
+                    await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
+                        $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is EnvironmentFault { InnerException: DockerApiException } or DockerApiException && !cancellationToken.IsCancellationRequested)
             {
@@ -661,9 +678,13 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         /// <summary>Behind the <see cref="StreamGate"/>: its files travel on its standard streams.</summary>
         public bool Streamed { get; init; }
 
+        /// <summary>Streamed and started at its prepare: the gate waits for its inputs.</summary>
+        public bool StartedEarly { get; set; }
+
         public async Task CompleteInputsAsync(CancellationToken cancellationToken)
         {
-            if (binds || _sent || Volatile.Read(ref _state) != 0) return;
+            // Behind the stream gate the inputs go on its standard input when it runs, in one archive with the rest.
+            if (binds || Streamed || _sent || Volatile.Read(ref _state) != 0) return;
             await engine.SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             _sent = true;
         }
@@ -677,7 +698,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 if (Streamed)
                 {
                     long? streamed;
-                    using (stream) streamed = await engine.StartStreamedAsync(container, stream, step, sentAhead, DoneMark!, output, cancellationToken).ConfigureAwait(false);
+                    using (stream) streamed = await engine.StartStreamedAsync(container, stream, step, sentAhead, DoneMark!, StartedEarly, output, cancellationToken).ConfigureAwait(false);
                     if (streamed is not { } code)
                     {
                         // It would not start behind the gate (no /bin/sh): a plain container, its files through the API.
