@@ -25,7 +25,7 @@ public class StreamedFilesTests
             foreach (var dir in new[] { "bin/", "tmp/", "out/", "proc/" })
                 await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = (UnixFileMode)0b111_111_111 });
             await tar.WriteEntryAsync(busybox, "bin/busybox");
-            var applets = new List<string> { "cat", "mkdir", "ln", "chmod", "printf", "echo", "sleep", "kill", "id", "cp", "ls" };
+            var applets = new List<string> { "cat", "mkdir", "ln", "chmod", "printf", "echo", "sleep", "kill", "id", "cp", "ls", "rm" };
             if (withShell) applets.Add("sh");
             applets.Add("tar");
             foreach (var applet in applets)
@@ -126,6 +126,26 @@ public class StreamedFilesTests
                 (await ArchiveCallsAsync(engine, name, since)).ShouldBeEmpty();
                 (await engine.ContainersAsync()).ShouldBeEmpty();
             }
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public async Task A_result_folder_the_script_removed_is_a_fault_not_an_empty_package()
+    {
+        using var engine = await ExtraEngine.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("streams-").FullName;
+        try
+        {
+            var image = await ImportAsync(engine, folder);
+            using var docker = new DockerRunner(new Uri(engine.Address));
+            var (step, _) = Step(folder, image, $"gone-{Guid.NewGuid():N}");
+            step = step with { Command = ["/bin/sh", "-c", "rm -rf /out"] };
+            // tar cannot pack what is not there: the gate ends without its mark and the engine is asked for the folder.
+            var fault = await Should.ThrowAsync<Pkgpanda.Core.EnvironmentFault>(() => docker.RunAsync(step, SyncProgress<string>.Ignore, CancellationToken.None));
+            fault.Message.ShouldContain("/out");
+            await docker.FlushAsync();
+            (await engine.ContainersAsync()).ShouldBeEmpty();
         }
         finally { Directory.Delete(folder, true); }
     }

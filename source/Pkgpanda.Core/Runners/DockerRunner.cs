@@ -199,7 +199,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
             var streamed = !binds && step.Output is not null && !_noStreams.ContainsKey(step.Image);
-            var prepared = await PrepareCreatedAsync(step, binds, gated: false, cancellationToken, streamed).ConfigureAwait(false);
+            var prepared = await PrepareCreatedAsync(step, binds, gated: false, streamed: streamed, cancellationToken).ConfigureAwait(false);
             // Started now, the gate waiting for its inputs: the engine's start-up happens while the step waits for its
             // requires or a slot (benchmarks/engines.sh: one engine 17.5-17.7 s vs 18.5-18.8 s, two 10.0 s vs 10.3-10.6 s).
             if (streamed && step.StartEarly)
@@ -210,11 +210,17 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                         $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
                     prepared.StartedEarly = true;
                 }
-                catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
+                catch (EnvironmentFault) when (!cancellationToken.IsCancellationRequested)
                 {
                     _noStreams.TryAdd(step.Image, true);
                     await prepared.DisposeAsync().ConfigureAwait(false);
                     return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Cancelled, or the engine lost: the container goes with the failure.
+                    await prepared.DisposeAsync().ConfigureAwait(false);
+                    throw;
                 }
             }
             return prepared;
@@ -232,10 +238,13 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     private const long AheadBytes = 4L << 20;
 
-    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken, bool streamed = false)
+    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken) =>
+        await PrepareCreatedAsync(step, binds, gated, streamed: false, cancellationToken).ConfigureAwait(false);
+
+    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, bool streamed, CancellationToken cancellationToken)
     {
         var mark = gated || streamed ? $"pkgpanda-done-{Guid.NewGuid():N}" : null;
-        var id = await CreateAsync(step, binds, mark, cancellationToken, streamed).ConfigureAwait(false);
+        var id = await CreateAsync(step, binds, mark, streamed: streamed, cancellationToken).ConfigureAwait(false);
         try
         {
             // Each archive sent costs the engine ~80 ms of CPU whatever its size (it mounts the container and extracts in
@@ -311,7 +320,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// root and has <c>tar</c> (it then reads the inputs as a tar archive on its standard input, extracted at <c>/</c>),
     /// else <c>mark api</c> (the inputs are sent through the API, then a line "go"). The command runs as behind
     /// <see cref="Gate"/>, its output on the standard error; the result folder then goes out on the standard output as a
-    /// tar archive (with <c>tar</c>), and the last line of the standard error is the mark and the exit code.
+    /// tar archive (with <c>tar</c>), and the last line of the standard error is the mark and the exit code. Without the
+    /// mark (what the step left running could not be killed within ~5 s, or <c>tar</c> could not pack the result) the
+    /// container's end decides, and the result is fetched through the API once it has ended.
     /// </summary>
     private const string StreamGate =
         "k=$1; o=$2; shift 2; u=; while read -r a b c; do [ \"$a\" = Uid: ] && u=$b; done </proc/self/status 2>/dev/null; " +
@@ -321,8 +332,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         "\"$@\" >&2; s=$?; kill -9 -1 2>/dev/null; n=0; " +
         "while :; do b=; for f in /proc/[0-9]*/task/[0-9]*/stat; do read -r l 2>/dev/null <\"$f\" || continue; p=${l%% *}; t=${l##*) }; t=${t%% *}; " +
         "[ \"$p\" = 1 ] || [ \"$p\" = $$ ] || [ \"$t\" = Z ] || [ \"$t\" = X ] || b=1; done; [ -z \"$b\" ] && break; " +
-        "n=$((n+1)); [ $n -ge 500 ] && break; sleep 0.01 2>/dev/null; done; " +
-        "if [ $m = tar ]; then d=${o%/*}; tar -c -f - -C \"${d:-/}\" \"${o##*/}\" || echo \"$0: the result folder $o could not be packed (tar exit $?)\" >&2; fi; " +
+        "n=$((n+1)); [ $n -ge 500 ] && exit $s; sleep 0.01 2>/dev/null; done; " +
+        "if [ $m = tar ]; then d=${o%/*}; tar -c -f - -C \"${d:-/}\" \"${o##*/}\" || { echo \"$0: the result folder $o could not be packed (tar exit $?)\" >&2; exit $s; }; fi; " +
         "printf '%s %s\\n' \"$k\" \"$s\" >&2; exit $s";
 
     /// <summary>The name the gate's shell runs under (<c>$0</c>): its own messages start with it.</summary>
@@ -336,7 +347,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     /// <param name="mark">For a container started early: its command waits behind the <see cref="Gate"/>, which ends with this mark.</param>
     /// <param name="streamed">Behind the <see cref="StreamGate"/> instead: its files travel on its own standard streams.</param>
-    private async Task<string> CreateAsync(BuildStep step, bool binds, string? mark, CancellationToken cancellationToken, bool streamed = false)
+    private Task<string> CreateAsync(BuildStep step, bool binds, string? mark, CancellationToken cancellationToken) =>
+        CreateAsync(step, binds, mark, streamed: false, cancellationToken);
+
+    private async Task<string> CreateAsync(BuildStep step, bool binds, string? mark, bool streamed, CancellationToken cancellationToken)
     {
         var gated = mark is not null;
         var create = new CreateContainerParameters
@@ -458,24 +472,21 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
                         $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is EnvironmentFault { InnerException: DockerApiException } or DockerApiException && !cancellationToken.IsCancellationRequested)
+            catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException && !cancellationToken.IsCancellationRequested)
             {
                 _noStreams.TryAdd(step.Image, true);
                 return null;
             }
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
+            // Observed whatever happens below (a failure sending the inputs leaves it behind, cancelled).
+            _ = wait.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             var late = LateFolders(step, sentAhead);
             var mode = await Task.WhenAny(how.Task, wait).ConfigureAwait(false) == how.Task ? await how.Task.ConfigureAwait(false) : null;
             Task? extracting = null;
             if (mode == "tar")
             {
-                await CallAsync(async () =>
-                {
-                    await WriteArchiveAsync(stream, late, cancellationToken).ConfigureAwait(false);
-                    stream.CloseWrite();
-                    return true;
-                }, $"sending the inputs of {step.Name}", cancellationToken).ConfigureAwait(false);
+                await WriteArchiveAsync(stream, late, $"sending the inputs of {step.Name}", cancellationToken).ConfigureAwait(false);
                 // Only now: the result folder's starting content went with the inputs, and extracting replaces it.
                 extracting = Task.Run(async () =>
                 {
@@ -507,13 +518,22 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             {
                 status = await done.Code.ConfigureAwait(false);
                 await waitCancel.CancelAsync().ConfigureAwait(false);
-                _ = wait.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             else
             {
                 status = (await wait.ConfigureAwait(false)).StatusCode;
+                // The log's last lines (an OOM kill's, the gate's own words) are in before anything is said or fetched.
+                try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
+                catch (TimeoutException) { }
+                if (extracting is not null)
+                {
+                    try { await extracting.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
+                    catch (Exception ex) when (ex is not OperationCanceledException) { }
+                }
                 if (status is 137 or 143 && await KilledFromOutsideAsync(container, step, status, cancellationToken).ConfigureAwait(false) is { } killed)
                     throw new BuildError(killed);
+                if (mode == "tar" && status == 125 && done.SawUnpackFailure)
+                    throw new EnvironmentFault($"The container of {step.Name} on {Address} could not unpack the build's inputs (tar in {step.Image} failed; its words are in the build's log); nothing was built.");
             }
             if (extracting is not null && marked)
             {
@@ -525,13 +545,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             }
             else
             {
-                // No archive on the standard output (the gate ended early, or said it cannot pack one): the API's copy.
+                // No archive on the standard output (the gate ended early, or could not pack one): the API's copy.
                 if (extracting is null) await archive.Reader.CompleteAsync().ConfigureAwait(false);
-                else
-                {
-                    try { await extracting.ConfigureAwait(false); }
-                    catch (Exception ex) when (ex is not OperationCanceledException) { }
-                }
                 await ReceiveOutputAsync(container, result, cancellationToken).ConfigureAwait(false);
             }
             try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
@@ -595,8 +610,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         }
     }
 
-    /// <summary>Folders as one tar archive written on a container's standard input.</summary>
-    private static async Task WriteArchiveAsync(MultiplexedStream stream, IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folders as one tar archive written on a container's standard input, which is then closed. A fault reading our
+    /// files is told as ours (the writer's), not as the engine breaking off.
+    /// </summary>
+    private async Task WriteArchiveAsync(MultiplexedStream stream, IReadOnlyList<(string HostPath, string ContainerPath)> folders, string doing, CancellationToken cancellationToken)
     {
         var pipe = new Pipe();
         var writing = Task.Run(async () =>
@@ -606,13 +624,27 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             catch (Exception ex) { await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false); throw; }
         }, cancellationToken);
         var buffer = new byte[1 << 16];
-        await using (var reader = pipe.Reader.AsStream())
+        try
         {
-            int n;
-            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                await stream.WriteAsync(buffer, 0, n, cancellationToken).ConfigureAwait(false);
+            await using var reader = pipe.Reader.AsStream();
+            while (true)
+            {
+                int n;
+                try { n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false); }
+                catch when (writing.IsFaulted) { break; }
+                if (n == 0) break;
+                await CallAsync(() => stream.WriteAsync(buffer, 0, n, cancellationToken), doing, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // The engine broke off (or the run was cancelled): the writer stops at its next write, and is observed.
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            _ = writing.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
         await writing.ConfigureAwait(false);
+        await CallAsync(() => { stream.CloseWrite(); return Task.CompletedTask; }, doing, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Why a step's whole container ended on a signal: out of memory, removed, or stopped from outside the build.</summary>
@@ -1047,6 +1079,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
         public Task<long> Code => _code.Task;
 
+        /// <summary>The stream gate said it could not unpack the inputs.</summary>
+        public bool SawUnpackFailure { get; private set; }
+
         public void Report(string value)
         {
             var at = value.LastIndexOf(mark, StringComparison.Ordinal);
@@ -1057,6 +1092,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 _code.TrySetResult(code);
                 return;
             }
+            if (value.StartsWith(GateName + ": the inputs could not be unpacked", StringComparison.Ordinal)) SawUnpackFailure = true;
             lines.Report(value);
         }
     }
