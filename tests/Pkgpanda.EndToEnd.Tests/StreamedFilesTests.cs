@@ -97,8 +97,11 @@ public class StreamedFilesTests
         Directory.Exists(Path.Combine(output, "empty")).ShouldBeTrue();
     }
 
-    [Fact]
-    public async Task A_step_s_files_travel_on_its_streams_and_come_back_whole_with_its_exit_code_and_log()
+    /// <summary>
+    /// Runs <paramref name="test"/> on a fresh extra engine with a temporary folder, a runner for that engine and the
+    /// busybox image (root, sh, tar); afterwards nothing of the test's is left on the engine.
+    /// </summary>
+    private static async Task OnEngineAsync(Func<ExtraEngine, string, DockerRunner, string, Task> test)
     {
         using var engine = await ExtraEngine.StartAsync();
         var folder = Directory.CreateTempSubdirectory("streams-").FullName;
@@ -106,6 +109,20 @@ public class StreamedFilesTests
         {
             var image = await ImportAsync(engine, folder);
             using var docker = new DockerRunner(new Uri(engine.Address));
+            await test(engine, folder, docker, image);
+            await docker.FlushAsync();
+            (await engine.ContainersAsync()).ShouldBeEmpty();
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    private static async Task<long> RunAsync(IPreparedStep prepared, List<string> lines) =>
+        await prepared.RunAsync(new SyncProgress<string>(l => { lock (lines) lines.Add(l); }), CancellationToken.None);
+
+    [Fact]
+    public Task A_step_s_files_travel_on_its_streams_and_come_back_whole_with_its_exit_code_and_log() =>
+        OnEngineAsync(async (engine, folder, docker, image) =>
+        {
             // Run when it runs, and started at its prepare (the gate then waits for its inputs).
             foreach (var early in new[] { false, true })
             {
@@ -117,7 +134,7 @@ public class StreamedFilesTests
                 {
                     var running = (await engine.DockerAsync("ps", "-q")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                     running.Length.ShouldBe(early ? 1 : 0);
-                    (await prepared.RunAsync(new SyncProgress<string>(l => { lock (lines) lines.Add(l); }), CancellationToken.None)).ShouldBe(3);
+                    (await RunAsync(prepared, lines)).ShouldBe(3);
                 }
                 docker.SharesFiles.ShouldBe(false);
                 lines.ShouldBe(["from-input", "to-stderr"]);
@@ -126,38 +143,23 @@ public class StreamedFilesTests
                 (await ArchiveCallsAsync(engine, name, since)).ShouldBeEmpty();
                 (await engine.ContainersAsync()).ShouldBeEmpty();
             }
-        }
-        finally { Directory.Delete(folder, true); }
-    }
+        });
 
     [Fact]
-    public async Task A_result_folder_the_script_removed_is_a_fault_not_an_empty_package()
-    {
-        using var engine = await ExtraEngine.StartAsync();
-        var folder = Directory.CreateTempSubdirectory("streams-").FullName;
-        try
+    public Task A_result_folder_the_script_removed_is_a_fault_not_an_empty_package() =>
+        OnEngineAsync(async (_, folder, docker, image) =>
         {
-            var image = await ImportAsync(engine, folder);
-            using var docker = new DockerRunner(new Uri(engine.Address));
             var (step, _) = Step(folder, image, $"gone-{Guid.NewGuid():N}");
             step = step with { Command = ["/bin/sh", "-c", "rm -rf /out"] };
             // tar cannot pack what is not there: the gate ends without its mark and the engine is asked for the folder.
             var fault = await Should.ThrowAsync<Pkgpanda.Core.EnvironmentFault>(() => docker.RunAsync(step, SyncProgress<string>.Ignore, CancellationToken.None));
             fault.Message.ShouldContain("/out");
-            await docker.FlushAsync();
-            (await engine.ContainersAsync()).ShouldBeEmpty();
-        }
-        finally { Directory.Delete(folder, true); }
-    }
+        });
 
     [Fact]
-    public async Task An_image_that_runs_as_another_user_or_has_no_shell_gets_its_files_through_the_API()
-    {
-        using var engine = await ExtraEngine.StartAsync();
-        var folder = Directory.CreateTempSubdirectory("streams-").FullName;
-        try
+    public Task An_image_that_runs_as_another_user_or_has_no_shell_gets_its_files_through_the_API() =>
+        OnEngineAsync(async (engine, folder, docker, plain) =>
         {
-            var plain = await ImportAsync(engine, folder);
             // Another user: its folders writable by that user, as an image made for it would have them.
             var context = Directory.CreateDirectory(Path.Combine(folder, "user")).FullName;
             File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM {plain}\nUSER 1000:1000\n");
@@ -165,7 +167,6 @@ public class StreamedFilesTests
             var built = await engine.DockerAsync("build", "-q", "-t", user, context);
             built.ExitCode.ShouldBe(0, built.Output);
             var noShell = await ImportAsync(engine, folder, withShell: false);
-            using var docker = new DockerRunner(new Uri(engine.Address));
             foreach (var image in new[] { user, noShell })
             {
                 var since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString();
@@ -174,14 +175,12 @@ public class StreamedFilesTests
                 // Without /bin/sh the command names busybox's (the step's own command never needs the gate's shell).
                 if (image == noShell) step = step with { Command = ["/bin/busybox", .. step.Command] };
                 var lines = new List<string>();
-                (await docker.RunAsync(step, new SyncProgress<string>(l => { lock (lines) lines.Add(l); }), CancellationToken.None)).ShouldBe(0, image + ": " + string.Join(" | ", lines));
+                await using (var prepared = await docker.PrepareAsync(step, CancellationToken.None))
+                    (await RunAsync(prepared, lines)).ShouldBe(0, image + ": " + string.Join(" | ", lines));
                 lines.ShouldContain("from-input");
                 ShouldHoldTheResult(output);
                 await docker.FlushAsync();
                 (await ArchiveCallsAsync(engine, name, since)).ShouldNotBeEmpty(image);
             }
-            (await engine.ContainersAsync()).ShouldBeEmpty();
-        }
-        finally { Directory.Delete(folder, true); }
-    }
+        });
 }

@@ -194,36 +194,16 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         try
         {
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
-            // Where the engine binds our files; on engines the files travel to, behind the stream gate (below).
-            if (step.StartEarly && binds && !_noEarlyStart.ContainsKey(step.Image) &&
-                await TryPrepareStartedAsync(step, binds, cancellationToken).ConfigureAwait(false) is { } started)
+            // Where the engine binds our files the command waits behind the Gate; elsewhere behind the StreamGate, its files
+            // on the container's own streams (benchmarks/engines.sh, started early: one engine 17.5-17.7 s vs 18.5-18.8 s,
+            // two 10.0 s vs 10.3-10.6 s).
+            var launch = binds ? (_noEarlyStart.ContainsKey(step.Image) ? Launch.Plain : Launch.Gated)
+                : step.Output is not null && !_noStreams.ContainsKey(step.Image) ? Launch.Streamed : Launch.Plain;
+            if (step.StartEarly && launch != Launch.Plain && await TryPrepareStartedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
-            var streamed = !binds && step.Output is not null && !_noStreams.ContainsKey(step.Image);
-            var prepared = await PrepareCreatedAsync(step, binds, gated: false, streamed: streamed, cancellationToken).ConfigureAwait(false);
-            // Started now, the gate waiting for its inputs: the engine's start-up happens while the step waits for its
-            // requires or a slot (benchmarks/engines.sh: one engine 17.5-17.7 s vs 18.5-18.8 s, two 10.0 s vs 10.3-10.6 s).
-            if (streamed && step.StartEarly)
-            {
-                try
-                {
-                    await CallAsync(() => Client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
-                        $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
-                    prepared.StartedEarly = true;
-                }
-                catch (EnvironmentFault) when (!cancellationToken.IsCancellationRequested)
-                {
-                    _noStreams.TryAdd(step.Image, true);
-                    await prepared.DisposeAsync().ConfigureAwait(false);
-                    return await PrepareCreatedAsync(step, binds, gated: false, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Cancelled, or the engine lost: the container goes with the failure.
-                    await prepared.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            }
-            return prepared;
+            // Not started early: a bound step runs plainly; a streamed one stays behind its gate unless its image has no shell.
+            if (launch == Launch.Gated || _noStreams.ContainsKey(step.Image)) launch = Launch.Plain;
+            return await PrepareCreatedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
@@ -238,13 +218,21 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     private const long AheadBytes = 4L << 20;
 
-    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, CancellationToken cancellationToken) =>
-        await PrepareCreatedAsync(step, binds, gated, streamed: false, cancellationToken).ConfigureAwait(false);
-
-    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, bool gated, bool streamed, CancellationToken cancellationToken)
+    /// <summary>How a step's container runs its command.</summary>
+    private enum Launch
     {
-        var mark = gated || streamed ? $"pkgpanda-done-{Guid.NewGuid():N}" : null;
-        var id = await CreateAsync(step, binds, mark, streamed: streamed, cancellationToken).ConfigureAwait(false);
+        /// <summary>As the command itself.</summary>
+        Plain,
+        /// <summary>Behind the <see cref="Gate"/>, started early, on an engine that binds our files.</summary>
+        Gated,
+        /// <summary>Behind the <see cref="StreamGate"/>, its files on its own standard streams.</summary>
+        Streamed,
+    }
+
+    private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, Launch launch, CancellationToken cancellationToken)
+    {
+        var mark = launch == Launch.Plain ? null : $"pkgpanda-done-{Guid.NewGuid():N}";
+        var id = await CreateAsync(step, binds, mark, launch, cancellationToken).ConfigureAwait(false);
         try
         {
             // Each archive sent costs the engine ~80 ms of CPU whatever its size (it mounts the container and extracts in
@@ -254,8 +242,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var sentAhead = !binds && Store.FileTree.DataBytes(ahead.Select(a => a.HostPath), AheadBytes) >= AheadBytes;
             if (sentAhead) await SendInputsAsync(id, step, ahead, cancellationToken).ConfigureAwait(false);
             // Attached now, before the start, so no line is lost and the start costs one call less.
-            return new PreparedContainer(this, step, id, binds, sentAhead, await AttachAsync(id, gated || streamed, cancellationToken).ConfigureAwait(false))
-                { DoneMark = mark, Streamed = streamed };
+            return new PreparedContainer(this, step, id, binds, sentAhead, await AttachAsync(id, stdin: launch != Launch.Plain, cancellationToken).ConfigureAwait(false))
+                { DoneMark = mark, Streamed = launch == Launch.Streamed };
         }
         catch
         {
@@ -265,24 +253,24 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     }
 
     /// <summary>
-    /// The container created and started now, its command held back until the step runs (the engine's start-up,
-    /// the slowest part of a short step, then happens while the step still waits for its requires or a slot).
+    /// The container created and started now, its command held back behind its gate until the step runs (the engine's
+    /// start-up, the slowest part of a short step, then happens while the step still waits for its requires or a slot).
     /// Null when it cannot start early (an image without <c>/bin/sh</c>, a mount the engine refuses this early):
     /// the step is then prepared as usual and any real fault is met, and told, at its start.
     /// </summary>
-    private async Task<PreparedContainer?> TryPrepareStartedAsync(BuildStep step, bool binds, CancellationToken cancellationToken)
+    private async Task<PreparedContainer?> TryPrepareStartedAsync(BuildStep step, bool binds, Launch launch, CancellationToken cancellationToken)
     {
-        var prepared = await PrepareCreatedAsync(step, binds, gated: true, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareCreatedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false);
         try
         {
-            await CallAsync(() => Client.Containers.StartContainerAsync(prepared.Container, new ContainerStartParameters(), cancellationToken),
-                $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+            await StartContainerAsync(prepared.Container, step, cancellationToken).ConfigureAwait(false);
+            prepared.StartedEarly = true;
             return prepared;
         }
-        catch (Exception ex) when (ex is EnvironmentFault or DockerApiException && !cancellationToken.IsCancellationRequested)
+        catch (EnvironmentFault) when (!cancellationToken.IsCancellationRequested)
         {
             // Not tried again for this image in this run (each try costs a container made and removed).
-            _noEarlyStart.TryAdd(step.Image, true);
+            (launch == Launch.Streamed ? _noStreams : _noEarlyStart).TryAdd(step.Image, true);
             await prepared.DisposeAsync().ConfigureAwait(false);
             return null;
         }
@@ -345,19 +333,20 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             ? new EnvironmentFault($"The Docker engine at {Address} broke off running {step.Name} in {step.Image}: {lost.Cause}", lost)
             : lost;
 
-    /// <param name="mark">For a container started early: its command waits behind the <see cref="Gate"/>, which ends with this mark.</param>
-    /// <param name="streamed">Behind the <see cref="StreamGate"/> instead: its files travel on its own standard streams.</param>
-    private Task<string> CreateAsync(BuildStep step, bool binds, string? mark, CancellationToken cancellationToken) =>
-        CreateAsync(step, binds, mark, streamed: false, cancellationToken);
-
-    private async Task<string> CreateAsync(BuildStep step, bool binds, string? mark, bool streamed, CancellationToken cancellationToken)
+    /// <param name="mark">Behind a gate: the mark its last line carries.</param>
+    private async Task<string> CreateAsync(BuildStep step, bool binds, string? mark, Launch launch, CancellationToken cancellationToken)
     {
-        var gated = mark is not null;
+        var gated = launch != Launch.Plain;
+        var streamed = launch == Launch.Streamed;
         var create = new CreateContainerParameters
         {
             Image = step.Image,
-            Cmd = streamed ? ["/bin/sh", "-c", StreamGate, GateName, mark!, step.Output!.ContainerPath, .. step.Command]
-                : gated ? ["/bin/sh", "-c", Gate, GateName, mark!, .. step.Command] : step.Command.ToList(),
+            Cmd = launch switch
+            {
+                Launch.Streamed => ["/bin/sh", "-c", StreamGate, GateName, mark!, step.Output!.ContainerPath, .. step.Command],
+                Launch.Gated => ["/bin/sh", "-c", Gate, GateName, mark!, .. step.Command],
+                _ => step.Command.ToList(),
+            },
             OpenStdin = gated,
             StdinOnce = gated,
             AttachStdin = gated,
@@ -402,21 +391,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             if (!binds && !sent) await SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             var done = doneMark is null ? null : new DoneLine(output, doneMark);
             var logs = PumpAsync(stream, done ?? output, cancellationToken);
-            if (done is not null)
-            {
-                var go = "go\n"u8.ToArray();
-                await CallAsync(async () =>
-                {
-                    await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
-                    stream.CloseWrite();
-                    return true;
-                }, $"starting the build of {step.Name} in its container", cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
-                    $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
-            }
+            if (done is not null) await SendGoAsync(stream, step, cancellationToken).ConfigureAwait(false);
+            else await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
             long status;
@@ -426,8 +402,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 status = await done.Code.ConfigureAwait(false);
                 await waitCancel.CancelAsync().ConfigureAwait(false);
                 // Neither is needed any more (the mark was the last line); what they end with is not news.
-                _ = wait.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                _ = logs.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Observe(wait);
+                Observe(logs);
             }
             else
             {
@@ -468,9 +444,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var logs = PumpStreamsAsync(stream, done, mark, how, archive.Writer, cancellationToken);
             try
             {
-                if (!started)
-                    await CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
-                        $"starting the container for {step.Name} (image {step.Image})", cancellationToken).ConfigureAwait(false);
+                if (!started) await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             }
             catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException && !cancellationToken.IsCancellationRequested)
             {
@@ -480,7 +454,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
             // Observed whatever happens below (a failure sending the inputs leaves it behind, cancelled).
-            _ = wait.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Observe(wait);
             var late = LateFolders(step, sentAhead);
             var mode = await Task.WhenAny(how.Task, wait).ConfigureAwait(false) == how.Task ? await how.Task.ConfigureAwait(false) : null;
             Task? extracting = null;
@@ -499,13 +473,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             else if (mode == "api")
             {
                 if (late.Count > 0) await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false);
-                var go = "go\n"u8.ToArray();
-                await CallAsync(async () =>
-                {
-                    await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
-                    stream.CloseWrite();
-                    return true;
-                }, $"starting the build of {step.Name} in its container", cancellationToken).ConfigureAwait(false);
+                await SendGoAsync(stream, step, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -616,6 +584,35 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     private async Task WriteArchiveAsync(MultiplexedStream stream, IReadOnlyList<(string HostPath, string ContainerPath)> folders, string doing, CancellationToken cancellationToken)
     {
+        var (reader, writing) = Archive(folders, cancellationToken);
+        var buffer = new byte[1 << 16];
+        try
+        {
+            await using (reader)
+            {
+                while (true)
+                {
+                    int n;
+                    try { n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false); }
+                    catch when (writing.IsFaulted) { break; }
+                    if (n == 0) break;
+                    await CallAsync(() => stream.WriteAsync(buffer, 0, n, cancellationToken), doing, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            // The engine broke off (or the run was cancelled): the writer stops at its next write (the reader is gone).
+            Observe(writing);
+            throw;
+        }
+        await writing.ConfigureAwait(false);
+        await CallAsync(() => { stream.CloseWrite(); return Task.CompletedTask; }, doing, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The folders as one tar archive, written by a task of its own while the returned stream is read.</summary>
+    private static (Stream Reader, Task Writing) Archive(IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
+    {
         var pipe = new Pipe();
         var writing = Task.Run(async () =>
         {
@@ -623,29 +620,25 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             try { await StepArchive.WriteAsync(folders, writer, cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) { await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false); throw; }
         }, cancellationToken);
-        var buffer = new byte[1 << 16];
-        try
-        {
-            await using var reader = pipe.Reader.AsStream();
-            while (true)
-            {
-                int n;
-                try { n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false); }
-                catch when (writing.IsFaulted) { break; }
-                if (n == 0) break;
-                await CallAsync(() => stream.WriteAsync(buffer, 0, n, cancellationToken), doing, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            // The engine broke off (or the run was cancelled): the writer stops at its next write, and is observed.
-            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            _ = writing.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
-        await writing.ConfigureAwait(false);
-        await CallAsync(() => { stream.CloseWrite(); return Task.CompletedTask; }, doing, cancellationToken).ConfigureAwait(false);
+        return (pipe.Reader.AsStream(), writing);
     }
+
+    private Task StartContainerAsync(string container, BuildStep step, CancellationToken cancellationToken) =>
+        CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
+            $"starting the container for {step.Name} (image {step.Image})", cancellationToken);
+
+    /// <summary>The line a gate waits for before it runs the command (its standard input is closed after it).</summary>
+    private Task SendGoAsync(MultiplexedStream stream, BuildStep step, CancellationToken cancellationToken) =>
+        CallAsync(async () =>
+        {
+            var go = "go\n"u8.ToArray();
+            await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
+            stream.CloseWrite();
+        }, $"starting the build of {step.Name} in its container", cancellationToken);
+
+    /// <summary>A task whose end no one waits for any more: its exception (if any) is observed, not left to the finalizer.</summary>
+    private static void Observe(Task task) =>
+        _ = task.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Why a step's whole container ended on a signal: out of memory, removed, or stopped from outside the build.</summary>
     private async Task<string?> KilledFromOutsideAsync(string container, BuildStep step, long status, CancellationToken cancellationToken)
@@ -710,7 +703,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         /// <summary>Behind the <see cref="StreamGate"/>: its files travel on its standard streams.</summary>
         public bool Streamed { get; init; }
 
-        /// <summary>Streamed and started at its prepare: the gate waits for its inputs.</summary>
+        /// <summary>Started at its prepare: its gate waits for the run (a streamed one, for its inputs).</summary>
         public bool StartedEarly { get; set; }
 
         public async Task CompleteInputsAsync(CancellationToken cancellationToken)
@@ -735,7 +728,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     {
                         // It would not start behind the gate (no /bin/sh): a plain container, its files through the API.
                         await engine.RemoveAsync(container).ConfigureAwait(false);
-                        await using var plain = await engine.PrepareCreatedAsync(step, binds: false, gated: false, cancellationToken).ConfigureAwait(false);
+                        await using var plain = await engine.PrepareCreatedAsync(step, binds: false, Launch.Plain, cancellationToken).ConfigureAwait(false);
                         return await plain.RunAsync(output, cancellationToken).ConfigureAwait(false);
                     }
                     exitCode = code;
@@ -818,14 +811,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// <summary>Folders (inputs, the output folder's starting content) as one tar stream extracted at <c>/</c>.</summary>
     private async Task SendInputsAsync(string container, BuildStep step, IReadOnlyList<(string HostPath, string ContainerPath)> folders, CancellationToken cancellationToken)
     {
-        var pipe = new Pipe();
-        var writing = Task.Run(async () =>
-        {
-            await using var writer = pipe.Writer.AsStream();
-            try { await StepArchive.WriteAsync(folders, writer, cancellationToken).ConfigureAwait(false); }
-            catch (Exception ex) { await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false); throw; }
-        }, cancellationToken);
-        await using (var reader = pipe.Reader.AsStream())
+        var (reader, writing) = Archive(folders, cancellationToken);
+        await using (reader)
         {
             try
             {
@@ -884,7 +871,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Inputs = inputs,
             Name = "chown",
         };
-        await using var prepared = await PrepareCreatedAsync(fix, binds: true, gated: false, cancellationToken).ConfigureAwait(false);
+        await using var prepared = await PrepareCreatedAsync(fix, binds: true, Launch.Plain, cancellationToken).ConfigureAwait(false);
         await prepared.RunAsync(SyncProgress<string>.Ignore, cancellationToken).ConfigureAwait(false);
     }
 
