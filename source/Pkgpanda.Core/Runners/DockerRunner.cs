@@ -832,8 +832,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         // Docker.DotNet's chunked response stream fails small reads at chunk edges (TarReader reads a file's data in
         // pieces): spool the archive through a temporary file, read in large blocks, before extracting it.
         var spool = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output.HostPath))!, $".{Path.GetFileName(output.HostPath)}.{Guid.NewGuid():N}.tar");
-        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await CopyAsync(stream, file, cancellationToken).ConfigureAwait(false);
+        await using var file = Store.FileSystemFault.Guard(spool, "keep the result the engine sends back",
+            () => new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous));
+        await Store.FileSystemFault.GuardAsync(spool, "keep the result the engine sends back", () => CopyAsync(stream, file, cancellationToken)).ConfigureAwait(false);
         file.Position = 0;
         try { await StepArchive.ExtractAsync(file, output.HostPath, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FormatException)

@@ -77,7 +77,11 @@ internal static class StepArchive
     /// <paramref name="target"/>, replacing what was there. Entries that would land outside, or be written through a
     /// link, are refused; hard links become copies and special files empty files, as the packer would see them.
     /// </summary>
-    public static async Task ExtractAsync(Stream archive, string target, CancellationToken cancellationToken)
+    public static Task ExtractAsync(Stream archive, string target, CancellationToken cancellationToken) =>
+        // Ours to write: a full disk or a read-only folder here is told as such, whichever way the archive came.
+        Store.FileSystemFault.GuardAsync(target, "write the result the engine sent back", () => ExtractIntoAsync(archive, target, cancellationToken));
+
+    private static async Task ExtractIntoAsync(Stream archive, string target, CancellationToken cancellationToken)
     {
         Store.FileTree.Delete(target);
         System.IO.Directory.CreateDirectory(target);

@@ -78,4 +78,19 @@ public class StepArchiveTests
             File.Exists(Path.Combine(Path.GetDirectoryName(tree.Root)!, "escape")).ShouldBeFalse();
         }
     }
+
+    /// <summary>The result the engine sends back is written to our disk: a full one is a fault naming the folder, not our bug.</summary>
+    [Faults.RootFact]
+    public async Task A_result_that_does_not_fit_on_our_disk_is_a_fault_naming_the_folder()
+    {
+        using var tree = new TempTree();
+        tree.File("result/big.bin", new string('x', 512 * 1024));
+        using var archive = new MemoryStream();
+        await StepArchive.WriteAsync([(tree.PathOf("result"), "/x")], archive, CancellationToken.None);
+        archive.Position = 0;
+        Directory.CreateDirectory(tree.PathOf("small"));
+        using var full = Faults.FaultyFolder.Full(tree.PathOf("small"), 256);
+        var fault = await Should.ThrowAsync<EnvironmentFault>(() => StepArchive.ExtractAsync(archive, tree.PathOf("small/back"), CancellationToken.None));
+        fault.Message.ShouldContain("small/back: cannot write the result the engine sent back: no space left on the device");
+    }
 }
