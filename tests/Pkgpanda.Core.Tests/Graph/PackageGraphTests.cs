@@ -163,4 +163,32 @@ public class PackageGraphTests
         using var outside = new TempTree().Package("a").Package("b").File("treeinfo.json", "{\"core_package_list\": [\"a\"], \"bootstrap_package_list\": [\"b\"]}");
         Should.Throw<BuildError>(() => Graph(outside)).Message.ShouldContain("a bootstrap package must be one of the tree's packages");
     }
+
+    [Fact]
+    public void Transitive_requires_are_every_package_reachable_in_build_order()
+    {
+        // Random DAGs of 150 packages (each requires up to four of those before it; more than 64 so the sets span words),
+        // against a plain walk: ids hash these lists, so a package left out or out of order would change every id above it.
+        var random = new Random(7);
+        for (var round = 0; round < 3; round++)
+        {
+            using var tree = new TempTree();
+            var names = Enumerable.Range(0, 150).Select(i => $"p{i:000}").ToList();
+            var direct = new Dictionary<string, List<string>>();
+            for (var i = 0; i < names.Count; i++)
+            {
+                direct[names[i]] = i == 0 ? [] : Enumerable.Range(0, random.Next(5)).Select(_ => names[random.Next(i)]).Distinct().ToList();
+                tree.Package(names[i], Requires([.. direct[names[i]]]));
+            }
+            var graph = Graph(tree);
+            foreach (var key in graph.Order)
+            {
+                var reached = new HashSet<string>();
+                var stack = new Stack<string>(direct[key.Name]);
+                while (stack.Count > 0)
+                    if (stack.Pop() is var n && reached.Add(n)) foreach (var r in direct[n]) stack.Push(r);
+                graph.TransitiveRequiresOf(key).Select(k => k.Name).ShouldBe(graph.Order.Select(k => k.Name).Where(reached.Contains), key.Name);
+            }
+        }
+    }
 }
