@@ -11,15 +11,19 @@ namespace Pkgpanda.Core.Hashing;
 /// </summary>
 internal static class HashCheckout
 {
-    public static string Of(object? value) => value switch
+    public static string Of(object? value) => Of(value, null);
+
+    /// <param name="known">Strings whose hash is already known (each package's id, hashed once and met again in the
+    /// <c>requires</c> of every package above it): looked up instead of hashed again.</param>
+    public static string Of(object? value, IReadOnlyDictionary<string, string>? known) => value switch
     {
-        string s => Str(s),
+        string s => known is not null && known.TryGetValue(s, out var hash) ? hash : Str(s),
         // Python's bool is an int whose str() is "True"/"False"; test before the integer cases.
         bool b => Str(b ? "True" : "False"),
         int i => Str(i.ToString(CultureInfo.InvariantCulture)),
         long l => Str(l.ToString(CultureInfo.InvariantCulture)),
-        System.Collections.IDictionary d => Dict(d),
-        System.Collections.IEnumerable e => List(e),
+        System.Collections.IDictionary d => Dict(d, known),
+        System.Collections.IEnumerable e => List(e, known),
         null => throw new ArgumentException("hash_checkout cannot hash null (pkgpanda refuses None)."),
         _ => throw new ArgumentException($"hash_checkout cannot hash a {value.GetType().Name} (pkgpanda hashes only strings, integers, booleans, lists and maps)."),
     };
@@ -28,18 +32,18 @@ internal static class HashCheckout
 
     public static string Sha1Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA1.HashData(bytes));
 
-    private static string Dict(System.Collections.IDictionary d)
+    private static string Dict(System.Collections.IDictionary d, IReadOnlyDictionary<string, string>? known)
     {
         var keys = d.Keys.Cast<object>().Select(k => k as string ?? throw new ArgumentException("hash_checkout map keys must be strings."))
             .Order(CodePointComparer.Instance);
-        return Str(string.Join(",", keys.Select(k => k + "=" + Of(d[k]))));
+        return Str(string.Join(",", keys.Select(k => k + "=" + Of(d[k], known))));
     }
 
-    private static string List(System.Collections.IEnumerable e)
+    private static string List(System.Collections.IEnumerable e, IReadOnlyDictionary<string, string>? known)
     {
         var items = e.Cast<object?>().ToList();
         items.Sort(PythonOrder.Instance);
-        return Str(string.Join(",", items.Select(Of)));
+        return Str(string.Join(",", items.Select(i => Of(i, known))));
     }
 
     /// <summary>Python's sort of homogeneous lists: strings by code point, numbers by value, lists lexicographically.</summary>

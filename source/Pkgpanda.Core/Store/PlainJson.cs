@@ -101,6 +101,11 @@ internal sealed class CodePointComparer : IComparer<string>
         if (ReferenceEquals(x, y)) return 0;
         if (x is null) return -1;
         if (y is null) return 1;
+        // Ordinal where they first differ, unless a surrogate is there (then code points, as Python, and lone surrogates
+        // as U+FFFD, as .NET decodes them): the prefix before it decodes the same in both.
+        var at = x.AsSpan().CommonPrefixLength(y);
+        if (at == x.Length || at == y.Length) return x.Length.CompareTo(y.Length);
+        if (!char.IsSurrogate(x[at]) && !char.IsSurrogate(y[at])) return x[at].CompareTo(y[at]);
         var ex = x.EnumerateRunes().GetEnumerator();
         var ey = y.EnumerateRunes().GetEnumerator();
         while (true)
