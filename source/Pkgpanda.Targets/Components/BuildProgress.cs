@@ -69,7 +69,10 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 if (m.Warning) log.Warning(Above($"{m.Key}: {m.Text}")); else log.Information(Above($"{m.Key}: {m.Text}"));
                 break;
             case PackageFinished f:
-                string counter, eta;
+                string counter, eta = "";
+                // Up-to-date packages are counted, not told one line each (the summary's table lists them): a no-op run
+                // of 600 packages prints no line per package, live or not, and spends no time on estimates.
+                var told = f.Result.Status != PackageStatus.Cached;
                 lock (_lock)
                 {
                     _finished.Add(f.Key);
@@ -79,12 +82,12 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                     if (f.Result.Status == PackageStatus.Built) estimate.Learn(f.Key, f.Result.Duration);
                     counter = $"[{_finished.Count}/{Total}]";
                     // Not "about 0:00 left" for what is up to date: the estimate is said when there is time to tell.
-                    eta = _finished.Count < Total && Remaining() is { } left && left >= TimeSpan.FromSeconds(1) ? $" (about {Clock(left)} left)" : "";
+                    if (told && !live && _finished.Count < Total && Remaining() is { } left && left >= TimeSpan.FromSeconds(1)) eta = $" (about {Clock(left)} left)";
                 }
                 // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
                 if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
-                // Up-to-date packages are only counted in the live view: a no-op run of 600 packages prints nothing.
-                if (!live || f.Result.Status != PackageStatus.Cached) Finished(counter, f.Result, live ? "" : eta);
+                if (told) Finished(counter, f.Result, eta);
+                else if (log.Verbosity >= Verbosity.Verbose) log.Debug(Above($"{counter} {f.Result.Key}: up to date ({f.Result.Id})"));
                 break;
         }
     }

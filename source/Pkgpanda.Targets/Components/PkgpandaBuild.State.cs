@@ -122,10 +122,12 @@ public abstract partial class PkgpandaBuild
         return _plans;
     }
 
+    /// <summary>Hash's ids; when every one could be computed they are Build's too (computing them again cost a 600-package no-op 160 ms).</summary>
     async Task<IdResult> AvailableIds()
     {
         var ids = await Ids.ComputeAvailableAsync(Graph, CancellationToken);
         Hashes.Save();
+        if (ids.Unresolved.Count == 0) _plans ??= ids.Plans;
         return ids;
     }
 
