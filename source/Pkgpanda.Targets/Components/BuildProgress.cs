@@ -86,8 +86,7 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 }
                 // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
                 if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
-                if (told) Finished(counter, f.Result, eta);
-                else if (log.Verbosity >= Verbosity.Verbose) log.Debug(Above($"{counter} {f.Result.Key}: up to date ({f.Result.Id})"));
+                if (told || log.Verbosity >= Verbosity.Verbose) Finished(counter, f.Result, eta);
                 break;
         }
     }
@@ -105,7 +104,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
             _ => $"{r.Key}: FAILED: {SummaryLine.Of(r.Reason, "at the end of the run")}",
         };
         text = Above($"{counter} {text}{eta}");
-        if (r.Status == PackageStatus.Failed) log.Error(text); else log.Information(text);
+        if (r.Status == PackageStatus.Failed) log.Error(text);
+        else if (r.Status == PackageStatus.Cached) log.Debug(text);
+        else log.Information(text);
     }
 
     /// <summary>A line printed above the live area overwrites the area's old lines without erasing them: pad it to the width.</summary>
