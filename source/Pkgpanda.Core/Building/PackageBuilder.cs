@@ -134,7 +134,7 @@ internal sealed class PackageBuilder(BuildContext context)
                 if (!slotTask.IsCompleted) await prepared.Step.CompleteInputsAsync(cancellationToken).ConfigureAwait(false);
                 preparing.Dispose();
                 slot = await slotTask.ConfigureAwait(false);
-                (engine, prepared) = await RunScriptAsync(plan, step, prepared, cancellationToken).ConfigureAwait(false);
+                (engine, prepared) = await RunScriptAsync(plan, step, prepared, scratch.Root, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -207,11 +207,10 @@ internal sealed class PackageBuilder(BuildContext context)
     }
 
     /// <summary>How much file data a folder holds, for a message ("12.3 MiB").</summary>
-    private static string Size(string folder)
-    {
-        var bytes = FileTree.DataBytes([folder]);
-        return bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
-    }
+    private static string Size(string folder) => Bytes(FileTree.DataBytes([folder]));
+
+    private static string Bytes(long bytes) =>
+        bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
 
     /// <summary>Waits for the scratch folders of finished builds to be deleted; a run ends with it.</summary>
     public Task DrainAsync()
@@ -420,7 +419,7 @@ internal sealed class PackageBuilder(BuildContext context)
     /// Starts the prepared step once its engine has a free slot (or prepares it again on another engine that has one
     /// sooner) and runs the build script; returns the engine's address and the step that ran.
     /// </summary>
-    private async Task<(string Engine, Prepared Ran)> RunScriptAsync(PackagePlan plan, BuildStep step, Prepared prepared, CancellationToken cancellationToken)
+    private async Task<(string Engine, Prepared Ran)> RunScriptAsync(PackagePlan plan, BuildStep step, Prepared prepared, string scratch, CancellationToken cancellationToken)
     {
         var info = plan.Info;
         var id = plan.Id;
@@ -459,8 +458,35 @@ internal sealed class PackageBuilder(BuildContext context)
         }
         if (exitCode != 0)
             throw new BuildError($"Building {id} failed on {engine.Address}: {info.BuildScript} exited with code {exitCode}. Last lines of the log ({PackageStore.Shown(logPath)}):\n" +
-                                 string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail));
+                                 string.Join("\n", log.Tail.Select(l => "  | " + l)) + InterpreterHint(info, plan, log.Tail) + NoSpaceHint(log.Tail, engine.Address, scratch));
         return (engine.Address, prepared);
+    }
+
+    /// <summary>
+    /// A script that failed because a disk filled up gets no word of it from its exit code, and not always from its
+    /// log (busybox says "I/O error"): a failed script's build folder is looked at before it goes, and when its disk
+    /// is full (under 1 MiB or 0.5% free) the failure says so, with what the folder holds; when only the log says
+    /// "No space left on device" and this disk has room, what filled up is the engine's storage, and it is named.
+    /// </summary>
+    private static string NoSpaceHint(IReadOnlyList<string> tail, string engine, string scratch)
+    {
+        long free, total;
+        try
+        {
+            var drive = new DriveInfo(scratch);
+            (free, total) = (drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException) { return ""; }
+        if (free < 1L << 20 || free < total / 200)
+            return $"\nThe disk of its build folder {PackageStore.Shown(scratch)} is full ({Bytes(free)} free of {Bytes(total)}; result/ holds " +
+                   $"{Size(Path.Combine(scratch, "result"))}, src/ {Size(Path.Combine(scratch, "src"))}): the script writes $PKG_PATH and /pkg/src there. " +
+                   "Free some space on it, then build again.";
+        var told = tail.Any(l => l.Contains("No space left on device", StringComparison.OrdinalIgnoreCase) ||
+                                 l.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase));
+        return told
+            ? $"\nThe script ran out of disk space, but its build folder {PackageStore.Shown(scratch)} has {Bytes(free)} free: what filled up is where else " +
+              $"it wrote, the storage of the engine {engine} (its data root: `docker info --format '{{{{.DockerRootDir}}}}'`). Free some space there, then build again."
+            : "";
     }
 
     /// <summary>
