@@ -81,8 +81,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                     if (f.Result.Status is PackageStatus.Skipped or PackageStatus.NotRun) _skipped++;
                     if (f.Result.Status == PackageStatus.Built) estimate.Learn(f.Key, f.Result.Duration);
                     counter = $"[{_finished.Count}/{Total}]";
-                    // Not "about 0:00 left" for what is up to date: the estimate is said when there is time to tell.
-                    if (told && !live && _finished.Count < Total && Remaining() is { } left && left >= TimeSpan.FromSeconds(1)) eta = $" (about {Clock(left)} left)";
+                    // Not "about 0:00 left" for what is up to date, nor an estimate for a run that was cancelled: the
+                    // estimate is said when there is time to tell and the rest will be built.
+                    if (told && !live && f.Result is not { Status: PackageStatus.NotRun, Reason: "cancelled" } && _finished.Count < Total && Remaining() is { } left && left >= TimeSpan.FromSeconds(1)) eta = $" (about {Clock(left)} left)";
                 }
                 // After Ctrl-C, the packages that never started are counted once at the end, not one line each.
                 if (f.Result is { Status: PackageStatus.NotRun, Duration.Ticks: 0, Reason: "cancelled" }) break;
