@@ -55,7 +55,13 @@ internal static partial class BuildInfoLoader
             if (many.ValueKind != JsonValueKind.Object)
                 throw e.At("\"sources\"", many, "must be an object mapping source names to sources.");
             foreach (var s in many.EnumerateObject())
+            {
+                // The name is the source's folder under /pkg/src (and in the cache): one plain folder name, never a path.
+                if (s.Name.Length == 0 || s.Name is "." or ".." || s.Name.Contains('/') || s.Name.Contains('\0'))
+                    throw new BuildError(e.File, "\"sources\"", Q(s.Name),
+                        "a source name is the name of its folder in /pkg/src: it must be one folder name, not empty, \".\", \"..\" or a path with \"/\" in it.");
                 sources.Add(LoadSource(e, s.Name, s.Value, $"\"sources\".{Q(s.Name)}"));
+            }
         }
         sources.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
@@ -90,7 +96,16 @@ internal static partial class BuildInfoLoader
             if (env.ValueKind != JsonValueKind.Object)
                 throw e.At("\"environment\"", env, "must be an object of string values.");
             foreach (var p in env.EnumerateObject())
-                environment[p.Name] = String(e, p.Value, $"\"environment\".{Q(p.Name)}");
+            {
+                // Each one becomes a line "export NAME=value" of the environment files activation writes.
+                if (!EnvironmentName(p.Name))
+                    throw new BuildError(e.File, "\"environment\"", Q(p.Name),
+                        "an environment variable's name is letters, digits and underscores, not starting with a digit (it is exported by the activated environment files).");
+                var value = String(e, p.Value, $"\"environment\".{Q(p.Name)}");
+                if (value.Contains('\n') || value.Contains('\r') || value.Contains('\0'))
+                    throw e.At($"\"environment\".{Q(p.Name)}", p.Value, "must be one line: a line break (or NUL) would end the line \"export NAME=value\" of the activated environment files.");
+                environment[p.Name] = value;
+            }
         }
 
         var stateDirectory = false;
@@ -250,6 +265,9 @@ internal static partial class BuildInfoLoader
         v.ValueKind == JsonValueKind.String ? v.GetString()! : throw e.At(field, v, "must be a string.");
 
     private static string Q(string key) => JsonFile.Quote(key);
+
+    private static bool EnvironmentName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private sealed record Errors(string File)
     {

@@ -70,6 +70,13 @@ public class BuildInfoLoaderTests
     [InlineData("{\"group\": \"Bad Group\"}", "\"group\"", "must match")]
     [InlineData("{\"sysctl\": {\"svc\": {\"k\": [1]}}}", "\"sysctl\".\"svc\".\"k\"", "a string, an integer or a boolean")]
     [InlineData("{\"version_extra\": \"1-2\"}", "\"version_extra\"", "must match")]
+    [InlineData("{\"sources\": {\"../../escape\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
+    [InlineData("{\"sources\": {\"a/b\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
+    [InlineData("{\"sources\": {\".\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
+    [InlineData("{\"sources\": {\"\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
+    [InlineData("{\"environment\": {\"A B\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
+    [InlineData("{\"environment\": {\"1A\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
+    [InlineData("{\"environment\": {\"A\": \"x\\nB=evil\"}}", "\"environment\".\"A\"", "must be one line")]
     public void Wrong_types_name_the_field_and_value(string buildinfo, string field, string problem)
     {
         var ex = Refused(buildinfo);
