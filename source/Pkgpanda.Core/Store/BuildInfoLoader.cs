@@ -60,6 +60,9 @@ internal static partial class BuildInfoLoader
                 if (s.Name.Length == 0 || s.Name is "." or ".." || s.Name.Contains('/') || s.Name.Contains('\0'))
                     throw new BuildError(e.File, "\"sources\"", Q(s.Name),
                         "a source name is the name of its folder in /pkg/src: it must be one folder name, not empty, \".\", \"..\" or a path with \"/\" in it.");
+                if (s.Name == "buildinfo.full.json")
+                    throw new BuildError(e.File, "\"sources\"", Q(s.Name),
+                        "a source name is the name of its folder in /pkg/src, where the build writes the file buildinfo.full.json: name the source otherwise.");
                 sources.Add(LoadSource(e, s.Name, s.Value, $"\"sources\".{Q(s.Name)}"));
             }
         }

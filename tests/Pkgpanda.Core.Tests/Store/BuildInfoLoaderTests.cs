@@ -74,6 +74,7 @@ public class BuildInfoLoaderTests
     [InlineData("{\"sources\": {\"a/b\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
     [InlineData("{\"sources\": {\".\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
     [InlineData("{\"sources\": {\"\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "must be one folder name")]
+    [InlineData("{\"sources\": {\"buildinfo.full.json\": {\"kind\": \"git_local\", \"rel_path\": \"x\"}}}", "\"sources\"", "name the source otherwise")]
     [InlineData("{\"environment\": {\"A B\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"1A\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"A\": \"x\\nB=evil\"}}", "\"environment\".\"A\"", "must be one line")]
