@@ -59,6 +59,49 @@ public class SetupTests
         }
     }
 
+    [Fact]
+    public async Task A_docker_folder_that_no_longer_builds_stops_the_run_instead_of_using_the_older_image_under_its_tag()
+    {
+        using var tree = ExampleTree.Empty();
+        var package = $"broken-e2e-{Environment.ProcessId}";
+        var latest = $"dcos/dcos-builder:{package}_dockerdir-latest";
+        Directory.CreateDirectory(tree.PathOf($"{package}/docker"));
+        File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FROM dcos/dcos-builder:dcos-builder_dockerdir-latest\nRUN echo 1 > /v\n");
+        File.WriteAllText(tree.PathOf($"{package}/buildinfo.json"), $"{{\"docker\": \"{latest}\"}}");
+        File.WriteAllText(tree.PathOf($"{package}/build"), "#!/bin/sh\ncat /v > $PKG_PATH/v\n");
+        File.SetUnixFileMode(tree.PathOf($"{package}/build"), (UnixFileMode)0b111_101_101);
+        try
+        {
+            var first = await Cli.RunAsync(tree.Args("--target", "Build"));
+            first.ExitCode.ShouldBe(0, first.ToString());
+            var cache = tree.CacheSnapshot();
+
+            // The edit breaks the image build: the run fails, naming it, and builds nothing with the older image.
+            File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FROM dcos/dcos-builder:dcos-builder_dockerdir-latest\nRUN echo 2 > /v && exit 1\n");
+            var broken = await Cli.RunAsync(tree.Args("--target", "Build"));
+            broken.ExitCode.ShouldNotBe(0, broken.ToString());
+            broken.Output.ShouldContain($"The builder image of {package} cannot be built:");
+            broken.Output.ShouldContain("Fix its docker/ folder");
+            broken.Output.ShouldNotContain("is used as it is");
+            broken.Output.ShouldNotContain("   at ");
+            tree.CacheSnapshot().ShouldBe(cache);
+
+            // A docker/ folder without its Dockerfile is as broken.
+            File.Delete(tree.PathOf($"{package}/docker/Dockerfile"));
+            var empty = await Cli.RunAsync(tree.Args("--target", "Build"));
+            empty.ExitCode.ShouldNotBe(0, empty.ToString());
+            empty.Output.ShouldContain("a package's docker/ folder must hold a Dockerfile");
+            tree.CacheSnapshot().ShouldBe(cache);
+        }
+        finally
+        {
+            var tags = await Tool.RunAsync("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "dcos/dcos-builder");
+            foreach (var tag in tags.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                         .Where(t => t.StartsWith($"dcos/dcos-builder:{package}_dockerdir-", StringComparison.Ordinal)))
+                await Tool.RunAsync("docker", "rmi", "-f", tag);
+        }
+    }
+
     private static string Id(string output, string package) =>
         Regex.Match(output, $@"^{Regex.Escape(package)}\s+<default>\s+({Regex.Escape(package)}--[0-9a-f]{{40}})", RegexOptions.Multiline) is { Success: true } m
             ? m.Groups[1].Value

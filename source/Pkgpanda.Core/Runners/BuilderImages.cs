@@ -15,8 +15,13 @@ public static class BuilderImages
 
     public static string HashTag(string package, string folderHash) => $"{Repository}:{package}_dockerdir-{folderHash}";
 
-    /// <summary>What <see cref="EnsureAsync"/> did: builders built now, and builders that could not be built (with why).</summary>
-    public sealed record Outcome(IReadOnlyList<string> Built, IReadOnlyDictionary<string, string> Failed);
+    /// <summary>
+    /// What <see cref="EnsureAsync"/> did: builders built now; builders that could not be built because a FROM image is
+    /// not in the engine (<see cref="Failed"/>, with why: an image loaded by hand under the tag may stand in for it); and
+    /// builders whose docker/ folder is broken (<see cref="Broken"/>: no Dockerfile, or its build failed), which nothing
+    /// may stand in for, since the user's last edit of the folder would be ignored.
+    /// </summary>
+    public sealed record Outcome(IReadOnlyList<string> Built, IReadOnlyDictionary<string, string> Failed, IReadOnlyDictionary<string, string> Broken);
 
     /// <summary>
     /// Builds (or finds) the package builders whose image one of <paramref name="usedImages"/> names. Builders nobody
@@ -29,6 +34,7 @@ public static class BuilderImages
     {
         var built = new List<string>();
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var broken = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var package in Ordered(builders))
         {
             var folder = builders[package];
@@ -37,12 +43,14 @@ public static class BuilderImages
             var id = await runner.TryGetImageIdAsync(hashTag, cancellationToken).ConfigureAwait(false);
             if (id is null)
             {
+                if (!File.Exists(Path.Combine(folder, "Dockerfile")))
+                {
+                    broken[package] = $"{Store.PackageStore.Shown(folder)}: a package's docker/ folder must hold a Dockerfile.";
+                    continue;
+                }
                 try
                 {
                     await CheckBaseImagesAsync(runner, folder, cancellationToken).ConfigureAwait(false);
-                    output.Report($"Building builder image {hashTag} from {folder}");
-                    id = await runner.BuildImageAsync(folder, hashTag, output, cancellationToken).ConfigureAwait(false);
-                    built.Add(package);
                 }
                 catch (BuildError error)
                 {
@@ -52,11 +60,22 @@ public static class BuilderImages
                         : $"\nThe existing {LatestTag(package)} ({existing[..Math.Min(19, existing.Length)]}) is used as it is; it may not match the docker/ folder.");
                     continue;
                 }
+                try
+                {
+                    output.Report($"Building builder image {hashTag} from {folder}");
+                    id = await runner.BuildImageAsync(folder, hashTag, output, cancellationToken).ConfigureAwait(false);
+                    built.Add(package);
+                }
+                catch (BuildError error)
+                {
+                    broken[package] = error.Message;
+                    continue;
+                }
             }
             if (await runner.TryGetImageIdAsync(LatestTag(package), cancellationToken).ConfigureAwait(false) != id)
                 await runner.TagImageAsync(id, LatestTag(package), cancellationToken).ConfigureAwait(false);
         }
-        return new Outcome(built, failed);
+        return new Outcome(built, failed, broken);
     }
 
     /// <summary>The packages with a builder, ordinally (a plain sort of the names: a run's start-up need not compile LINQ's for pairs).</summary>
@@ -93,8 +112,6 @@ public static class BuilderImages
     private static async Task CheckBaseImagesAsync(IImageStore runner, string folder, CancellationToken cancellationToken)
     {
         var dockerfile = Path.Combine(folder, "Dockerfile");
-        if (!File.Exists(dockerfile))
-            throw new BuildError($"{Store.PackageStore.Shown(folder)}: a package's docker/ folder must hold a Dockerfile.");
         var stages = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var lineNumber = 0;
         foreach (var raw in File.ReadLines(dockerfile))

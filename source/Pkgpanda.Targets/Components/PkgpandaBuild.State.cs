@@ -167,6 +167,10 @@ public abstract partial class PkgpandaBuild
         if (builders.Built.Count > 0) Log.Information($"Built package builder images: {string.Join(", ", builders.Built)}");
         foreach (var (package, reason) in builders.Failed)
             Log.Warning($"The builder image of {package} cannot be built: {reason}");
+        // A broken docker/ folder stops the run: an older image under its tag would build as if the folder were not edited.
+        if (builders.Broken.Count > 0)
+            throw new BuildError(string.Join("\n", builders.Broken.Select(b =>
+                $"The builder image of {b.Key} cannot be built: {b.Value}\nFix its docker/ folder: packages using {BuilderImages.LatestTag(b.Key)} are not hashed or built with an image made from other content of it.")));
     }
 
     /// <summary>The images the selection's packages build in, and the default builder.</summary>
