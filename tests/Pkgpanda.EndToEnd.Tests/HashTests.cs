@@ -86,6 +86,32 @@ public class HashTests
     }
 
     [Fact]
+    public async Task The_plan_shows_the_ids_that_can_be_computed_and_why_the_others_cannot()
+    {
+        using var tree = new ExampleTree();
+        File.WriteAllText(tree.PathOf("libevent/buildinfo.json"), "{\"docker\": \"example.invalid/missing:1\"}");
+        var hash = await Cli.RunAsync(tree.Args("--target", "Hash"));
+
+        var result = await Cli.RunAsync(tree.Args("--plan", "--plan-format", "json"));
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        using var plan = JsonDocument.Parse(result.Output);
+        var packages = plan.RootElement.GetProperty("packages").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        foreach (var name in new[] { "openssl", "curl", "boost-libs" })
+        {
+            var id = packages[name].GetProperty("id").GetString();
+            id.ShouldNotBeNull(name);
+            hash.Output.ShouldContain(id, customMessage: "the plan's id is Hash's");
+            packages[name].TryGetProperty("idError", out _).ShouldBeFalse(name);
+        }
+        packages["libevent"].GetProperty("id").ValueKind.ShouldBe(JsonValueKind.Null);
+        packages["libevent"].GetProperty("idError").GetString()!.ShouldContain("example.invalid/missing:1");
+        packages["mesos"].GetProperty("id").ValueKind.ShouldBe(JsonValueKind.Null);
+        packages["mesos"].GetProperty("idError").GetString()!.ShouldContain("libevent");
+        plan.RootElement.GetProperty("packagesNote").GetString()!.ShouldStartWith("2 of 5 package ids cannot be computed");
+    }
+
+    [Fact]
     public async Task An_unknown_package_is_a_clear_error()
     {
         using var tree = new ExampleTree();

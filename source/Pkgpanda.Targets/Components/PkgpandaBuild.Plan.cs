@@ -10,12 +10,14 @@ public abstract partial class PkgpandaBuild
         IReadOnlyList<PackageNode> nodes = [];
         await Run(async () =>
         {
-            var plans = withIds ? await Plans() : null;
+            // The ids that can be computed are shown, as Hash prints them; a package without one says why.
+            var ids = withIds ? await AvailableIds() : null;
             var cache = Cache;
             nodes = Graph.Order.Select(k => new PackageNode(k.Name, k.Variant, Graph.RequiresOf(k).Select(r => r.ToString()).ToList())
             {
-                Id = plans?[k].Id.ToString(),
-                Cached = plans is null ? null : cache.Contains(plans[k].Id),
+                Id = ids is not null && ids.Plans.TryGetValue(k, out var plan) ? plan.Id.ToString() : null,
+                Cached = ids is not null && ids.Plans.TryGetValue(k, out var known) ? cache.Contains(known.Id) : null,
+                IdError = ids is not null && ids.Unresolved.TryGetValue(k, out var why) ? why.Reason.Split('\n')[0].Trim() : null,
             }).ToList();
         });
         return nodes;

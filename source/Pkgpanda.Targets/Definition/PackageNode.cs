@@ -16,6 +16,9 @@ public sealed record PackageNode(string Name, string? Variant, IReadOnlyList<str
     /// <summary>The package id (<c>name--version</c>) when it could be computed.</summary>
     public string? Id { get; init; }
 
+    /// <summary>Why <see cref="Id"/> could not be computed (its first line); null when it was, or was not asked for.</summary>
+    public string? IdError { get; init; }
+
     /// <summary>Whether the package with <see cref="Id"/> is already built; null when unknown.</summary>
     public bool? Cached { get; init; }
 

@@ -14,7 +14,13 @@ internal sealed class PackageLoader(NukeBuild build, TimeSpan idTimeout)
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(idTimeout);
             build.CancellationToken = timeout.Token;
-            try { return (await build.PackageNodesAsync(withIds: true, timeout.Token).ConfigureAwait(false), null); }
+            try
+            {
+                var nodes = await build.PackageNodesAsync(withIds: true, timeout.Token).ConfigureAwait(false);
+                var missing = nodes.Where(n => n.IdError is not null).ToList();
+                return (nodes, missing.Count == 0 ? null
+                    : $"{missing.Count} of {nodes.Count} package ids cannot be computed (`--target Hash` says why); the first: {missing[0].Key}: {missing[0].IdError}");
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 note = $"Package ids are not shown: {FirstLine(ex)}";

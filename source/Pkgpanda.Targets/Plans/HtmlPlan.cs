@@ -88,7 +88,7 @@ internal static class HtmlPlan
             var p = byKey[key];
             var state = p.Cached switch { true => " cached", false => " to-build", null => " unknown" };
             svg.Append($"<g class=\"node package{state}\" data-package=\"{E(p.Name)}\"{(p.Variant is null ? "" : $" data-variant=\"{E(p.Variant)}\"")} data-name=\"{E(p.Key)}\"");
-            return (p.Id ?? p.Key, [p.Key, Status(p)]);
+            return (p.Id ?? (p.IdError is { } why ? $"{p.Key}: no id: {why}" : p.Key), [p.Key, Status(p)]);
         });
     }
 

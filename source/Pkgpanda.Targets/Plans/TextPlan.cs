@@ -120,6 +120,7 @@ internal static class TextPlan
                 json.WriteString("name", p.Name);
                 json.WriteString("variant", p.Variant);
                 json.WriteString("id", p.Id);
+                if (p.IdError is not null) json.WriteString("idError", p.IdError);
                 if (p.Cached is { } c) json.WriteBoolean("cached", c); else json.WriteNull("cached");
                 json.WriteStartArray("requires");
                 foreach (var r in p.Requires) json.WriteStringValue(r);
