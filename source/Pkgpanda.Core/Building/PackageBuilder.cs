@@ -161,6 +161,12 @@ internal sealed class PackageBuilder(BuildContext context)
             // The slot is free again: packing overlaps the next package's start.
             Phase(plan, BuildPhase.Packing);
             ReservedUnits.Check(result, $"{id} (its build script is {PackageStore.Shown(plan.Info.BuildScriptPath)})");
+            try { Activation.CheckActivatable(id, result); }
+            catch (BuildError error)
+            {
+                throw new BuildError($"{id} cannot be activated by the packages that require it, so it is not cached (its build script is " +
+                                     $"{PackageStore.Shown(plan.Info.BuildScriptPath)}; $PKG_PATH is its result): {error.Message.Replace(result, "$PKG_PATH", StringComparison.Ordinal)}", error);
+            }
             InputsUnchanged(plan);
             await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
             // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.

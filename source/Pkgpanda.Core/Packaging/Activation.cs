@@ -130,6 +130,12 @@ internal static class Activation
         return new Dictionary<string, object?>(StringComparer.Ordinal) { ["sysctl"] = sysctl };
     }
 
+    /// <summary>
+    /// Whether a build result can be activated (its pkginfo.json and buildinfo.full.json read, its sysctl settings name a
+    /// service it ships): checked when it is built, so a script that broke them fails itself, not the packages requiring it.
+    /// </summary>
+    public static void CheckActivatable(PackageId id, string folder) => ServiceConfigurationOf([InstalledPackage.Load(id, folder)]);
+
     private static SortedSet<string> ServiceNames(string folder)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
