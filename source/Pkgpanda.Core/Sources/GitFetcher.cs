@@ -114,8 +114,23 @@ internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISou
         catch (LibGit2SharpException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Error($"cannot fetch {spec.Url}: {ex.Message}");
+            throw Error($"cannot fetch {spec.Url}: {LocalPathProblem(spec.Url) ?? ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// A url without a scheme (nor git's <c>host:path</c> form) is a local path, where libgit2's own words
+    /// ("unsupported URL protocol") tell nothing: say what is wrong with the path.
+    /// </summary>
+    private static string? LocalPathProblem(string url)
+    {
+        var path = url.StartsWith("file://", StringComparison.Ordinal) ? url["file://".Length..] : url;
+        if (path.Contains("://", StringComparison.Ordinal) || (!path.StartsWith('/') && !path.StartsWith('.') && path.Contains(':'))) return null;
+        if (!Path.IsPathRooted(path))
+            return "a local repository is named by its absolute path (or file:///absolute/path); relative paths are not resolved.";
+        if (!Directory.Exists(path))
+            return $"there is no folder {path}.";
+        return Repository.IsValid(path) ? null : $"{path} is not a git repository.";
     }
 
     private bool HasRef()

@@ -153,4 +153,22 @@ public sealed class GitFetcherTests : IDisposable
         ex.Message.ShouldContain(_dir["nowhere"]);
         Directory.Exists(Path.Combine(_tree.CacheDir, "packages", "pkg", "src", "cache.git")).ShouldBeFalse();
     }
+
+    [Theory]
+    [InlineData("missing", "there is no folder")]
+    [InlineData("plain", "is not a git repository")]
+    [InlineData("relative", "a local repository is named by its absolute path")]
+    public async Task A_local_path_that_cannot_be_fetched_says_what_is_wrong_with_it(string kind, string problem)
+    {
+        var plain = _dir["plain-folder"];
+        Directory.CreateDirectory(plain);
+        var url = kind switch { "missing" => _dir["nowhere"], "plain" => plain, _ => "../upstream" };
+        _tree.WithSources("pkg", new Dictionary<string, object> { ["src"] = TestTree.Git(url, _first, "x") });
+        var info = _tree.Info("pkg");
+        var fetcher = new SourceFetchers(_tree.CacheDir).Create(info, info.Sources[0]);
+        var ex = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None));
+        ex.Message.ShouldContain($"cannot fetch {url}: ");
+        ex.Message.ShouldContain(problem);
+        ex.Message.ShouldNotContain("unsupported URL protocol");
+    }
 }
