@@ -14,5 +14,12 @@ public sealed record FetchOptions
     /// <summary>Download progress is reported at most once per this many bytes.</summary>
     public long ProgressStep { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Files the build program itself rewrites in its repository (NUKE's <c>.nuke/build.schema.json</c>, generated
+    /// workflows), as full paths: a <c>git_local</c> source's check for uncommitted changes passes over them, since
+    /// the build reads HEAD's commit, never the work tree, and a new target must not make the next run refuse it.
+    /// </summary>
+    public IReadOnlyCollection<string> GeneratedFiles { get; init; } = [];
+
     public static FetchOptions Default { get; } = new();
 }

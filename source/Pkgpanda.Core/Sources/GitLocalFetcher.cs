@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Sources;
 /// A <c>git_local</c> source: the committed HEAD of a repository beside the package. Only committed work is
 /// used, never the work tree, so the id (HEAD's commit) names exactly what goes into the build.
 /// </summary>
-internal sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation location) : ISourceFetcher
+internal sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation location, IReadOnlyCollection<string>? generated = null) : ISourceFetcher
 {
     public SourceSpec Spec => spec;
 
@@ -51,7 +51,10 @@ internal sealed class GitLocalFetcher(GitLocalSource spec, SourceLocation locati
         using var repo = Open();
         var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = false, IncludeIgnored = false })
             .Where(e => e.State != FileStatus.Unaltered && e.State != FileStatus.Ignored)
-            .Select(e => e.FilePath).Order(StringComparer.Ordinal).ToList();
+            .Select(e => e.FilePath)
+            // What the build program rewrites itself is not the user's work: the build reads HEAD's version of it.
+            .Where(f => generated is not { Count: > 0 } || !generated.Contains(Path.GetFullPath(Path.Combine(repo.Info.WorkingDirectory, f))))
+            .Order(StringComparer.Ordinal).ToList();
         if (dirty.Count > 0)
             throw Error($"the repository {RepositoryPath} has uncommitted changes to {string.Join(", ", dirty.Take(10))}{(dirty.Count > 10 ? ", ..." : "")}. " +
                 "Only committed work is built, so the id names exactly what went in. Commit them (temporarily if you like: " +

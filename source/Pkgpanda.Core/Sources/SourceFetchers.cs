@@ -35,7 +35,7 @@ public sealed class SourceFetchers : IDisposable
     public ISourceFetcher Create(SourceSpec spec, SourceLocation location) => spec switch
     {
         GitSource git => new GitFetcher(git, location),
-        GitLocalSource local => new GitLocalFetcher(local, location),
+        GitLocalSource local => new GitLocalFetcher(local, location, _options.GeneratedFiles),
         UrlSource url => new UrlFetcher(url, location, _http.Value, _options),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown source kind"),
     };

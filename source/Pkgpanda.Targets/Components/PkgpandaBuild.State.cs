@@ -62,7 +62,8 @@ public abstract partial class PkgpandaBuild
     /// <summary>The first engine named, unless the pool opened without it (then its first engine that answered).</summary>
     IImageResolver Images => _pool is { } pool && pool.Primary.Address != EngineAddresses[0].Address ? pool.Primary.Images : Probe ?? (IImageResolver)Docker;
 
-    protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir));
+    protected SourceFetchService Sources => _sources ??= new SourceFetchService(new SourceFetchers(Store.CacheDir,
+        new FetchOptions { GeneratedFiles = GeneratedFiles.PathsOf(this) }));
 
     Reports Reports => new(Log);
 

@@ -10,6 +10,11 @@ namespace Pkgpanda.Targets;
 /// </summary>
 internal static class GeneratedFiles
 {
+    /// <summary>The full paths of the files <see cref="Update"/> writes for <paramref name="build"/>.</summary>
+    public static IReadOnlyCollection<string> PathsOf(NukeBuild build) =>
+        [Path.GetFullPath(Path.Combine(build.RootDirectory, ".nuke", "build.schema.json")),
+         .. build.GetType().GetCustomAttributes<GitHubActionsAttribute>().Select(a => Path.GetFullPath(Path.Combine(build.RootDirectory, GitHubActionsWorkflow.RelativePath(a))))];
+
     public static void Update(NukeBuild build, TargetGraph graph, IReadOnlyList<ParameterInfo> parameters, IBuildOutput output)
     {
         var root = build.RootDirectory;

@@ -35,6 +35,27 @@ public sealed class GitLocalFetcherTests : IDisposable
     }
 
     [Fact]
+    public void A_file_the_build_program_rewrites_itself_does_not_count_as_an_uncommitted_change_and_others_still_do()
+    {
+        var schema = _dir["project/.nuke/build.schema.json"];
+        Directory.CreateDirectory(Path.GetDirectoryName(schema)!);
+        File.WriteAllText(schema, "{}\n");
+        var head = _repo.Commit("schema", (".nuke/build.schema.json", "{}\n"));
+        // A new target: the build program rewrites its schema, after the commit.
+        File.WriteAllText(schema, "{\"targets\": [\"Deploy\"]}\n");
+        var info = _tree.Info("self");
+
+        Should.Throw<BuildError>(() => new SourceFetchers(_tree.CacheDir).Create(info, info.Sources[0]).GetId())
+            .Message.ShouldContain("uncommitted changes to .nuke/build.schema.json");
+        var generated = new Pkgpanda.Core.Sources.FetchOptions { GeneratedFiles = [schema] };
+        new SourceFetchers(_tree.CacheDir, generated).Create(info, info.Sources[0]).GetId()["commit"].ShouldBe(head);
+
+        File.WriteAllText(_dir["project/a.txt"], "v2\n");
+        Should.Throw<BuildError>(() => new SourceFetchers(_tree.CacheDir, generated).Create(info, info.Sources[0]).GetId())
+            .Message.ShouldContain("uncommitted changes to a.txt.");
+    }
+
+    [Fact]
     public async Task Checkout_is_the_committed_head_not_the_work_tree()
     {
         File.WriteAllText(_dir["project/untracked.txt"], "not committed\n");
