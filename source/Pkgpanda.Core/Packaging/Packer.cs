@@ -40,7 +40,7 @@ internal static class Packer
 
         await AtomicFile.WriteAsync(destination, async file =>
         {
-            await using var xz = Xz.Compress(file, options.Xz, leaveOpen: true, inputSize: TarSize(entries));
+            await using var xz = Xz.Compress(file, options.Xz, leaveOpen: true, inputSize: TarSize(entries), cancellation: cancellationToken);
             await using (var tar = new TarWriter(xz, TarEntryFormat.Gnu, leaveOpen: true))
                 foreach (var (name, info) in entries)
                 {

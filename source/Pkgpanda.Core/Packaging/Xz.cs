@@ -57,8 +57,9 @@ internal static class Xz
 {
     /// <summary>A write-only stream whose bytes reach <paramref name="output"/> as .xz when it is disposed.</summary>
     /// <param name="inputSize">How many bytes will be written, when known: it picks the block size (<see cref="XzOptions.BlockSizeFor"/>).</param>
-    public static Stream Compress(Stream output, XzOptions? options = null, bool leaveOpen = false, long inputSize = -1) =>
-        new XzWriteStream(output, (options ?? new XzOptions()).BlockSizeFor(inputSize), options ?? new XzOptions(), leaveOpen);
+    /// <param name="cancellation">Stops it within a fraction of a second, however big the block being compressed (<see cref="XzWriteStream"/>).</param>
+    public static Stream Compress(Stream output, XzOptions? options = null, bool leaveOpen = false, long inputSize = -1, CancellationToken cancellation = default) =>
+        new XzWriteStream(output, (options ?? new XzOptions()).BlockSizeFor(inputSize), options ?? new XzOptions(), leaveOpen, cancellation);
 
     /// <summary>A read-only stream of the data in .xz <paramref name="input"/> (concatenated streams accepted).</summary>
     public static Stream Decompress(Stream input, bool leaveOpen = false) => new XzReadStream(input, leaveOpen);

@@ -13,14 +13,23 @@ internal sealed class XzWriteStream : Stream
     private bool _finished;
     private bool _disposed;
 
-    public unsafe XzWriteStream(Stream inner, long blockSize, XzOptions options, bool leaveOpen)
+    private readonly CancellationToken _cancellation;
+
+    /// <param name="cancellation">
+    /// Stops the compression between two calls of the encoder (each returns within <see cref="StepTimeoutMs"/>, even
+    /// while its threads still compress a big block): a stream cancelled before it was finished throws when disposed
+    /// asynchronously, so the output it leaves is never taken for a whole one.
+    /// </param>
+    public unsafe XzWriteStream(Stream inner, long blockSize, XzOptions options, bool leaveOpen, CancellationToken cancellation = default)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
+        _cancellation = cancellation;
         var mt = new Xz.LzmaMt
         {
             Threads = (uint)Math.Clamp(options.Threads, 1, 64),
             BlockSize = checked((ulong)blockSize),
+            Timeout = StepTimeoutMs,
             Preset = (uint)options.Preset,
             Check = Xz.CheckCrc64,
         };
@@ -34,6 +43,9 @@ internal sealed class XzWriteStream : Stream
             throw Xz.Failure("encoder setup", ret);
         }
     }
+
+    /// <summary>How long one call of the multithreaded encoder waits for its threads before it returns (liblzma's timeout).</summary>
+    private const uint StepTimeoutMs = 200;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -53,6 +65,7 @@ internal sealed class XzWriteStream : Stream
             s->AvailIn = (nuint)buffer.Length;
             while (s->AvailIn > 0)
             {
+                _cancellation.ThrowIfCancellationRequested();
                 var produced = Step(Xz.Action.Run);
                 if (produced > 0) _inner.Write(_out, 0, produced);
             }
@@ -72,6 +85,7 @@ internal sealed class XzWriteStream : Stream
         {
             // A big file is compressed chunk by chunk: Ctrl-C stops it between two, not after the whole file.
             cancellationToken.ThrowIfCancellationRequested();
+            _cancellation.ThrowIfCancellationRequested();
             var produced = StepFrom(pin, consumed, buffer.Length - consumed, out var used);
             consumed += used;
             if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced), cancellationToken).ConfigureAwait(false);
@@ -119,7 +133,8 @@ internal sealed class XzWriteStream : Stream
         {
             if (disposing)
             {
-                while (!_finished)
+                // Cancelled: the rest is not compressed (a synchronous dispose cannot say so; the asynchronous one throws).
+                while (!_finished && !_cancellation.IsCancellationRequested)
                 {
                     var produced = Step(Xz.Action.Finish);
                     if (produced > 0) _inner.Write(_out, 0, produced);
@@ -140,10 +155,11 @@ internal sealed class XzWriteStream : Stream
         {
             while (!_finished)
             {
+                _cancellation.ThrowIfCancellationRequested();
                 var produced = Step(Xz.Action.Finish);
-                if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced)).ConfigureAwait(false);
+                if (produced > 0) await _inner.WriteAsync(_out.AsMemory(0, produced), _cancellation).ConfigureAwait(false);
             }
-            await _inner.FlushAsync().ConfigureAwait(false);
+            await _inner.FlushAsync(_cancellation).ConfigureAwait(false);
         }
         finally
         {

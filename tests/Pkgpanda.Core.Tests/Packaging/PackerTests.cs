@@ -138,6 +138,36 @@ public class PackerTests
         File.ReadAllBytes(temp["two.tar.xz"]).ShouldBe(first);
     }
 
+    /// <summary>
+    /// Ctrl-C while a big package is packed: the encoder's threads may still have a whole block to compress (tens of
+    /// seconds for a big one), which is not waited for; no tarball is left. Measured against the same pack uncancelled.
+    /// </summary>
+    [Fact]
+    public async Task Packing_a_big_package_stops_soon_after_it_is_cancelled_and_leaves_no_tarball()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp["result/lib"]);
+        var blob = new byte[16 << 20];
+        new Random(7).NextBytes(blob);
+        File.WriteAllBytes(temp["result/lib/blob"], blob);
+        // One block, one thread: the whole compression happens at the end, in the encoder's own thread.
+        var options = new PackOptions { Xz = new XzOptions { Threads = 1 } };
+        var whole = System.Diagnostics.Stopwatch.StartNew();
+        await Packer.PackAsync(temp["result"], temp["whole.tar.xz"], options);
+        whole.Stop();
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var cancelled = System.Diagnostics.Stopwatch.StartNew();
+        await Should.ThrowAsync<OperationCanceledException>(() => Packer.PackAsync(temp["result"], temp["cut.tar.xz"], options, cancellationToken: cancel.Token));
+        cancelled.Stop();
+
+        File.Exists(temp["cut.tar.xz"]).ShouldBeFalse();
+        Directory.GetFiles(temp.Path).Where(f => f.Contains("cut.tar.xz", StringComparison.Ordinal)).ShouldBeEmpty("no temporary file is left either");
+        // It ends within a second of the cancel (the encoder answers every 200 ms), not after the whole pack.
+        cancelled.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(300) + TimeSpan.FromSeconds(1), $"the uncancelled pack took {whole.Elapsed}");
+        whole.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(2), "the package must be big enough for the cancel to matter");
+    }
+
     [Fact]
     public async Task Thread_count_does_not_change_the_bytes()
     {
