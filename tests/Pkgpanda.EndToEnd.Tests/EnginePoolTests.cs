@@ -123,6 +123,53 @@ public class EnginePoolTests
         Tarballs(tree.Root).Count.ShouldBe(2);
     }
 
+    /// <summary>A web server at an engine address: its pings pass (200, "OK"), its answers are not the Engine API's.</summary>
+    [Theory]
+    [InlineData(200, "its answer is not a Docker engine's")]
+    [InlineData(404, "it answered 404 (NotFound) to a Docker engine's ping")]
+    public async Task Something_that_is_not_a_Docker_engine_at_an_address_is_named_so_and_left_out(int status, string said)
+    {
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 1, 2, 0);
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                // The request's head, up to its blank line (the client sends no body).
+                var head = new List<byte>();
+                var one = new byte[1];
+                while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n') &&
+                       await stream.ReadAsync(one, stop.Token) == 1)
+                    head.Add(one[0]);
+                var reply = $"HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(reply), stop.Token);
+            }
+        });
+        var web = $"tcp://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+        try
+        {
+            var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", DockerMain, web]);
+
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Output.ShouldContain(said);
+            result.Output.ShouldContain(web);
+            result.Output.ShouldNotContain("This is a bug");
+            result.Output.ShouldNotContain("   at ");
+            Tarballs(tree.Root).Count.ShouldBe(2);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            try { await server; } catch (Exception) { /* stopped */ }
+        }
+    }
+
     [Fact]
     public async Task A_run_whose_engines_all_do_not_answer_fails_naming_each_and_starts_no_dockerd()
     {

@@ -79,6 +79,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             return null;
         }
         // A TLS mistake (certificates, CA) is not an engine that is down: it stops the run (EngineConnection words it).
+        catch (DockerApiException ex)
+        {
+            return $"it answered {(int)ex.StatusCode} ({ex.StatusCode}) to a Docker engine's ping (GET /_ping): is it a Docker engine?";
+        }
         catch (Exception ex) when (ex is not EnvironmentFault && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             return ex is OperationCanceledException ? "no answer within 5 s" : Cause(ex);
@@ -1003,6 +1007,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         catch (Exception ex) when (IsTransport(ex, cancellationToken))
         {
             throw new EngineLost(Address, $"{Cause(ex)} (while {doing})", ex);
+        }
+        // Something answers there, but not as a Docker engine does (a web server, a proxy's error page): it is not one.
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new EngineLost(Address, $"its answer is not a Docker engine's (not the JSON the Engine API sends: {ex.Message.Split('.')[0]}) (while {doing}); is {Address} a Docker engine?", ex);
         }
     }
 
