@@ -398,7 +398,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             if (done is not null) await SendGoAsync(stream, step, cancellationToken).ConfigureAwait(false);
             else await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
+            var wait = WaitForEndAsync(container, step, waitCancel.Token, cancellationToken);
             long status;
             if (done is not null && await Task.WhenAny(done.Code, wait).ConfigureAwait(false) == done.Code)
             {
@@ -456,7 +456,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 return null;
             }
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var wait = CallAsync(() => Client.Containers.WaitContainerAsync(container, waitCancel.Token), $"waiting for {step.Name}", cancellationToken);
+            var wait = WaitForEndAsync(container, step, waitCancel.Token, cancellationToken);
             // Observed whatever happens below (a failure sending the inputs leaves it behind, cancelled).
             Observe(wait);
             var late = LateFolders(step, sentAhead);
@@ -1017,6 +1017,31 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private async Task CallAsync(Func<Task> call, string doing, CancellationToken cancellationToken) =>
         await CallAsync(async () => { await call().ConfigureAwait(false); return true; }, doing, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The container's end. The wait is one request that stays silent until then, which a relay or SSH forward that
+    /// closes idle connections cuts off (socat -T, a proxy's idle timeout) while the container runs on: when the
+    /// connection breaks and the engine still answers and says the container runs, the wait is asked again; a
+    /// container that ended meanwhile gives its exit code from its state. Only an engine that stops answering is lost.
+    /// </summary>
+    private async Task<ContainerWaitResponse> WaitForEndAsync(string container, BuildStep step, CancellationToken waitToken, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await CallAsync(() => Client.Containers.WaitContainerAsync(container, waitToken), $"waiting for {step.Name}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineLost) when (!waitToken.IsCancellationRequested)
+            {
+                var state = (await CallAsync(() => Client.Containers.InspectContainerAsync(container, waitToken), $"looking at {step.Name} after its wait broke off",
+                    cancellationToken).ConfigureAwait(false)).State;
+                if (state is { Running: false, Status: "exited" or "dead" })
+                    return new ContainerWaitResponse { StatusCode = state.ExitCode };
+                await Task.Delay(100, waitToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>A broken or refused connection, not a cancellation the caller asked for.</summary>
     private static bool IsTransport(Exception ex, CancellationToken cancellationToken) =>

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Pkgpanda.EndToEnd.Tests;
+
+/// <summary>
+/// An engine reached through a relay that closes idle connections (socat -T, an SSH forward or a proxy with an idle
+/// timeout): the one silent request of a build, the wait for its container's end, is cut off while the container
+/// runs on. The build is not lost for it.
+/// </summary>
+[Collection("docker")]
+public class IdleRelayTests
+{
+    [Fact]
+    public async Task Builds_longer_than_the_relay_idle_timeout_succeed_whether_they_print_or_not()
+    {
+        if (!File.Exists("/usr/bin/socat")) throw new InvalidOperationException("this test needs socat (apt-get install socat, as .ci/run does)");
+        using var tree = ExampleTree.Empty();
+        void Package(string name, string script)
+        {
+            Directory.CreateDirectory(Path.Combine(tree.Root, name));
+            File.WriteAllText(Path.Combine(tree.Root, name, "buildinfo.json"), "{}");
+            var build = Path.Combine(tree.Root, name, "build");
+            File.WriteAllText(build, "#!/bin/sh\nset -e\n" + script + "mkdir -p $PKG_PATH/lib\necho done > $PKG_PATH/lib/" + name + "\n");
+            File.SetUnixFileMode(build, (UnixFileMode)0b111_101_101);
+        }
+        Package("ticking", "for i in 1 2 3 4 5; do echo tick $i; sleep 1; done\n");
+        Package("silent", "sleep 4\n");
+        var socket = $"/run/pkgpanda-test-{Environment.ProcessId}-idle.sock";
+        File.Delete(socket);
+        using var relay = Process.Start(new ProcessStartInfo("socat", ["-T", "2", $"UNIX-LISTEN:{socket},fork", "UNIX-CONNECT:/var/run/docker.sock"]))!;
+        try
+        {
+            for (var i = 0; i < 50 && !File.Exists(socket); i++) await Task.Delay(100);
+
+            var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", $"unix://{socket}"]);
+
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Output.ShouldContain("2 built");
+            result.Output.ShouldNotContain("broke off");
+            foreach (var name in new[] { "ticking", "silent" })
+                Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", name), "*.tar.xz").Length.ShouldBe(1, name);
+        }
+        finally
+        {
+            relay.Kill();
+            await relay.WaitForExitAsync();
+            File.Delete(socket);
+        }
+    }
+}
