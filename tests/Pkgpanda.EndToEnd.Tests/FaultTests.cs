@@ -116,6 +116,40 @@ public class FaultTests
         Temporaries(tree).ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// A well-formed but wrong line in cache/file-hashes (damaged or edited) gives a wrong id; the build finds the
+    /// file's real sum, caches nothing, names the cache file and drops the line, and the next run has the right id.
+    /// </summary>
+    [Fact]
+    public async Task A_wrong_sum_in_the_file_hash_cache_is_named_and_dropped_and_the_next_run_has_the_right_id()
+    {
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 1, 1, 0);
+        // A file changed in the last two seconds is not remembered (git's "racy" rule): the script is older by then.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var first = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root]);
+        first.ExitCode.ShouldBe(0, first.ToString());
+        var right = Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", "p0-0"), "*.tar.xz").Single();
+        var hashes = Path.Combine(tree.Root, "cache", "file-hashes");
+        var lines = File.ReadAllLines(hashes);
+        var script = Path.Combine(tree.Root, "p0-0", "build");
+        var at = Array.FindIndex(lines, l => l.EndsWith(" " + script, StringComparison.Ordinal));
+        at.ShouldBeGreaterThan(0, string.Join("\n", lines));
+        lines[at] = new string('0', 40) + lines[at][40..];
+        File.WriteAllLines(hashes, lines);
+
+        var wrong = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root]);
+        wrong.ExitCode.ShouldNotBe(0);
+        wrong.Output.ShouldContain($"{hashes} held a wrong sha1 for {script}, which did not change");
+        wrong.Output.ShouldNotContain("changed while");
+        Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", "p0-0"), "*.tar.xz").ShouldBe([right]);
+
+        var next = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root]);
+        next.ExitCode.ShouldBe(0, next.ToString());
+        next.Output.ShouldContain("0 built, 1 up to date");
+        Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", "p0-0"), "*.tar.xz").ShouldBe([right]);
+    }
+
     [Fact]
     public async Task A_fifo_in_extra_fails_Hash_at_once_naming_it()
     {

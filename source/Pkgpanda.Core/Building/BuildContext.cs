@@ -24,6 +24,8 @@ public sealed record BuildContext
     public bool KeepAll { get; init; }
     /// <summary>NUM_CORES for build scripts.</summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
+    /// <summary>The file-hash cache the ids were computed with: an entry found wrong when a build ends is dropped from it.</summary>
+    public Hashing.FileHashCache? Hashes { get; init; }
     /// <summary>Tries a shared repository before building; null when there is none.</summary>
     public Func<Model.PackageId, CancellationToken, Task<bool>>? TryDownload { get; init; }
 }

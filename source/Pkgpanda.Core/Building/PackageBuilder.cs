@@ -354,15 +354,28 @@ internal sealed class PackageBuilder(BuildContext context)
     /// The build script and extra/ are read by the container from the package folder itself, while the id was computed
     /// from them when the run started: one edited meanwhile would be cached under the old id, and served as it for ever.
     /// </summary>
-    private static void InputsUnchanged(PackagePlan plan)
+    private void InputsUnchanged(PackagePlan plan)
     {
         var info = plan.Info;
         if (File.Exists(info.BuildScriptPath) && FolderHash.FileSha1(info.BuildScriptPath) is var sha1 && plan.BuildIds.TryGetValue("build", out var was) && sha1 != was as string)
-            throw new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
+            throw WrongHashCache(info.BuildScriptPath, plan) ?? new BuildError(info.File, "\"build_script\"", $"\"{info.BuildScript}\"",
                 $"the build script {PackageStore.Shown(info.BuildScriptPath)} changed while {plan.Id} was being built (its id holds the sha1 of the script as it was when the run started), so nothing was cached. Run the build again: it builds the script as it is now, under its own id.");
         var extra = Directory.Exists(info.ExtraDir) ? FolderHash.Of(info.ExtraDir) : null;
         if (extra != plan.ExtraSource)
-            throw new BuildError($"{PackageStore.Shown(info.ExtraDir)} changed while {plan.Id} was being built (its id holds that folder's hash as it was when the run started), so nothing was cached. Run the build again: it builds the folder as it is now, under its own id.");
+            throw WrongHashCache(info.ExtraDir, plan) ?? new BuildError($"{PackageStore.Shown(info.ExtraDir)} changed while {plan.Id} was being built (its id holds that folder's hash as it was when the run started), so nothing was cached. Run the build again: it builds the folder as it is now, under its own id.");
+    }
+
+    /// <summary>
+    /// The sum the id was computed with differs from the file's, and the file did not change: the file-hash cache's
+    /// entry was wrong (the cache file damaged or edited). It is dropped now, so the next run hashes the file again
+    /// and computes the right id; null when the file did change (or no cache vouched for it).
+    /// </summary>
+    private BuildError? WrongHashCache(string path, PackagePlan plan)
+    {
+        if (context.Hashes is not { } hashes || !hashes.Forget(path)) return null;
+        hashes.Save();
+        return new BuildError($"{PackageStore.Shown(hashes.Path)} held a wrong sha1 for {PackageStore.Shown(path)}, which did not change: the id {plan.Id} was computed " +
+                              "with it, so nothing was cached. The entry is dropped: run the build again, and the file is hashed anew, under its right id.");
     }
 
     /// <summary>The script's existence was checked when its sha1 went into the id; running it also needs the x bit.</summary>

@@ -75,6 +75,27 @@ public sealed class FileHashCache
         return sha1;
     }
 
+    /// <summary>
+    /// Drops the entries of <paramref name="path"/> (a file, or every file under a folder) after a fresh read found a
+    /// sum that differs from the one they gave: returns whether one of them still matched its file's stamp, i.e. the
+    /// file did not change and the entry itself was wrong (the cache file damaged or edited, or a clock gone wrong).
+    /// </summary>
+    public bool Forget(string path)
+    {
+        var folder = path.TrimEnd('/') + "/";
+        var vouched = false;
+        lock (_lock)
+        {
+            foreach (var file in _entries.Keys.Where(f => f == path || f.StartsWith(folder, StringComparison.Ordinal)).ToList())
+            {
+                vouched |= FileStamp.Of(file) == _entries[file].Stamp;
+                _entries.Remove(file);
+                _changed = true;
+            }
+        }
+        return vouched;
+    }
+
     /// <summary>Writes the cache when something was added. Best effort: a read-only cache folder only costs speed.</summary>
     public void Save()
     {

@@ -241,7 +241,7 @@ public abstract partial class PkgpandaBuild
         var context = new BuildContext
         {
             Cache = Cache, Engines = pool, Sources = Sources, Events = progress, Network = AllowNetwork, KeepFailed = KeepFailed, KeepAll = DontCleanAfterBuild,
-            TryDownload = Downloader is { } d ? d.TryDownloadAsync : null,
+            TryDownload = Downloader is { } d ? d.TryDownloadAsync : null, Hashes = Hashes,
         };
         var options = new SchedulerOptions(parallel, Continue);
         return await progress.RunAsync(() => TreeBuild.RunAsync(Graph, plans, context, options, CancellationToken));
