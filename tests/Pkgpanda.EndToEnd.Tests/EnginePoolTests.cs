@@ -110,6 +110,28 @@ public class EnginePoolTests
     private const string DockerMain = "unix:///var/run/docker.sock";
 
     [Fact]
+    public async Task An_engine_whose_disk_cannot_take_the_builder_image_is_left_out_and_the_others_build_everything()
+    {
+        using var e1 = await ExtraEngine.StartAsync();
+        using var full = await ExtraEngine.StartAsync(dataRootMegabytes: 40);
+        await e1.LoadFromMainAsync(Builder);
+        // What is left of its disk after dockerd's own files cannot hold the image.
+        (await Tool.RunAsync("sh", "-c", $"dd if=/dev/zero of='{full.DataRoot}/filler' bs=1M 2>/dev/null; true")).ExitCode.ShouldBe(0);
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 2, 3, 0);
+
+        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", e1.Address, full.Address]);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain($"The Docker engine at {full.Address} cannot be used: it cannot take the image");
+        result.Output.ShouldContain("again on the engines left");
+        result.Output.ShouldNotContain("   at ");
+        Tarballs(tree.Root).Count.ShouldBe(6);
+        (await e1.ContainersAsync()).ShouldBeEmpty();
+        (await full.ContainersAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task An_engine_that_does_not_answer_at_the_start_is_reported_and_left_out()
     {
         using var tree = ExampleTree.Empty();

@@ -20,11 +20,21 @@ public sealed class ExtraEngine : IDisposable
     private readonly string _runRoot;
     private readonly UnixRelay? _relay;
 
-    private ExtraEngine(string name, TlsCertificates? tls)
+    private readonly bool _dataRootMounted;
+
+    private ExtraEngine(string name, TlsCertificates? tls, int dataRootMegabytes)
     {
         _dataRoot = $"/var/lib/{name}";
         _runRoot = $"/run/{name}";
         Directory.CreateDirectory(_dataRoot);
+        // A small disk of its own for the engine's storage (images, containers), to fill up in a test.
+        if (dataRootMegabytes > 0)
+        {
+            var mount = Process.Start("mount", ["-t", "tmpfs", "-o", $"size={dataRootMegabytes}m", "tmpfs", _dataRoot])!;
+            mount.WaitForExit();
+            if (mount.ExitCode != 0) throw new InvalidOperationException($"mount -t tmpfs at {_dataRoot} failed");
+            _dataRootMounted = true;
+        }
         Directory.CreateDirectory(_runRoot);
         var candidates = new[] { "/tmp", Path.GetDirectoryName(Cli.RepoRoot)!, "/run/containerd" }.Where(Directory.Exists).Distinct().ToList();
         // A folder under another hidden one (a checkout under /tmp, as in CI) is hidden with it: once /tmp is a fresh
@@ -69,13 +79,14 @@ public sealed class ExtraEngine : IDisposable
 
     /// <summary>Starts one and waits until it answers; fails (never skips) when this machine cannot run one.</summary>
     /// <param name="tls">The CA that signs the engine's certificate and whose client certificates it accepts; null: no TLS port.</param>
-    public static async Task<ExtraEngine> StartAsync(TlsCertificates? tls = null)
+    /// <param name="dataRootMegabytes">When above 0, the engine's data root is a tmpfs of this size (its disk can be filled).</param>
+    public static async Task<ExtraEngine> StartAsync(TlsCertificates? tls = null, int dataRootMegabytes = 0)
     {
         if (Environment.UserName != "root")
             throw new InvalidOperationException("Extra engines need root (unshare -m and dockerd); run the tests as root, as CI does.");
         if (tls is not null && !File.Exists("/usr/bin/socat"))
             throw new InvalidOperationException("A TLS extra engine needs socat (its relay out of the engine's network namespace): apt-get install socat, as .ci/run does.");
-        var engine = new ExtraEngine($"pkgpanda-test-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}", tls);
+        var engine = new ExtraEngine($"pkgpanda-test-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}", tls, dataRootMegabytes);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -102,6 +113,9 @@ public sealed class ExtraEngine : IDisposable
         return Tool.RunAsync("docker", ["--tlsverify", "--tlscacert", $"{client}/ca.pem", "--tlscert", $"{client}/cert.pem", "--tlskey", $"{client}/key.pem",
             "-H", TlsAddress!, .. args]);
     }
+
+    /// <summary>The engine's data root on this machine (a tmpfs when started with a size).</summary>
+    public string DataRoot => _dataRoot;
 
     /// <summary>Runs the docker CLI against this engine.</summary>
     public Task<Cli.Result> DockerAsync(params string[] args) => Tool.RunAsync("docker", ["-H", Address, .. args]);
@@ -155,7 +169,8 @@ public sealed class ExtraEngine : IDisposable
         _relay?.Dispose();
         Kill();
         _process.Dispose();
-        // The namespace's mounts are gone with it; what is left is plain files.
+        // The namespace's mounts are gone with it; what is left is plain files (and the data root's own tmpfs).
+        if (_dataRootMounted) Process.Start("umount", ["-l", _dataRoot])!.WaitForExit();
         for (var attempt = 0; attempt < 5; attempt++)
         {
             try

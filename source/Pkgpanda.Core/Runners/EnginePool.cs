@@ -141,8 +141,10 @@ public sealed class EnginePool
             }
             catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
             {
+                // Left out, and said by the caller, which builds the package again on the engines left.
                 reservation.Dispose();
                 MarkLost(lost.Address, lost.Message);
+                throw;
             }
             catch
             {
@@ -273,7 +275,15 @@ public sealed class EnginePool
         // Saved by name when the name still points at it, so the copy carries the tag too.
         var byName = await source.Engine.Images.TryGetImageIdAsync(imageName, cancellationToken).ConfigureAwait(false) == imageId;
         await using (var saved = await source.Engine.Images.SaveImageAsync(byName ? imageName : imageId, cancellationToken).ConfigureAwait(false))
-            await target.Engine.Images.LoadImageAsync(saved, cancellationToken).ConfigureAwait(false);
+        {
+            // An engine that cannot take the image (its disk is full, its storage refuses it) can run none of the steps
+            // that need it: it is left out like one that stopped answering, and they run on the others.
+            try { await target.Engine.Images.LoadImageAsync(saved, cancellationToken).ConfigureAwait(false); }
+            catch (EnvironmentFault fault) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new EngineLost(target.Engine.Address, $"it cannot take the image {imageName} ({Short(imageId)}): {fault.Message}", fault, "cannot be used");
+            }
+        }
         var loaded = await target.Engine.Images.TryGetImageIdAsync(imageId, cancellationToken).ConfigureAwait(false);
         if (loaded != imageId)
             throw new EnvironmentFault($"Copying {imageName} ({Short(imageId)}) from {source.Engine.Address} to {target.Engine.Address} did not give the same image id.");
