@@ -26,6 +26,29 @@ public class FrontDoorCommandLineTests
         result.Output.ShouldMatch(@"Unknown target 'Deploy'\. Available targets: Setup, Resolve, (\w+, )*Hash, (\w+, )*Build, (\w+, )*Test(, \w+)*\.");
     }
 
+    [Theory]
+    [InlineData("--builder-image", "Bad Name", "--builder-image Bad Name: not a Docker image name")]
+    [InlineData("--docker-host", "bogus://x", "--docker-host: \"bogus://x\" is not an engine address")]
+    [InlineData("--repository-url", "ftp://x", "--repository-url ftp://x: a repository is http(s)://..., file://... or a folder")]
+    public async Task A_malformed_engine_image_or_repository_is_a_usage_error_before_any_target_runs(string option, string value, string said)
+    {
+        using var root = new FrontDoorRoot();
+        var result = await root.RunAsync("Resolve", option, value);
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Output.ShouldContain(said);
+        result.Output.ShouldNotMatch(@"Resolve\s+Succeeded");
+        result.Output.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task A_value_out_of_range_says_where_it_was_set_when_it_was_not_typed()
+    {
+        using var root = new FrontDoorRoot();
+        var result = await Cli.RunAsync(["Resolve", "--root", root.Root], environment: new Dictionary<string, string> { ["PARALLEL"] = "0" });
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Output.ShouldContain("--parallel 0, set by the environment variable PARALLEL: must be at least 1");
+    }
+
     [Fact]
     public async Task An_unknown_option_exits_2_and_a_failing_target_exits_1()
     {

@@ -83,6 +83,8 @@ internal static partial class BuildInfoLoader
         {
             docker = String(e, dock, "\"docker\"");
             if (docker.Length == 0) throw e.At("\"docker\"", dock, "must name a Docker image.");
+            if (!ImageReference.IsValid(docker))
+                throw e.At("\"docker\"", dock, "not a Docker image name; write [registry/]name[:tag] in lower case, e.g. \"dcos/dcos-builder:latest\".");
         }
 
         var buildScript = Variant.Prefix(variant) + "build";

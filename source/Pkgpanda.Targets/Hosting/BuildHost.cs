@@ -58,6 +58,7 @@ internal sealed class BuildHost(IAnsiConsole? console = null, IReadOnlyDictionar
             OptionCheck.Check(arguments, parameters);
             var binder = new ParameterBinder(arguments, _environment, build.RootDirectory, _workingDirectory);
             binder.Bind(build, parameters);
+            build.ParameterOrigin = binder.SetBy;
             var options = HostOptions.Read(arguments, binder, build.Verbose);
             build.Host = options.Host ?? detected;
             build.IsServerBuild = build.IsGitHubActions || _environment.GetValueOrDefault("CI") is { Length: > 0 };

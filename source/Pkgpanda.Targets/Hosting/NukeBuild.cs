@@ -41,6 +41,14 @@ public abstract class NukeBuild
     /// </summary>
     protected internal virtual void OnInterruptTimedOut() { }
 
+    internal Func<string, string>? ParameterOrigin { get; set; }
+
+    /// <summary>
+    /// Where a parameter's value came from, for a message about it: ", set by the environment variable PARALLEL" (or by
+    /// a parameters file) when the user did not type it on the command line; "" when they did or it is the default.
+    /// </summary>
+    protected string SetBy(string parameter) => ParameterOrigin?.Invoke(parameter) ?? "";
+
     /// <summary>Runs once parameters are bound, before planning (e.g. to add facts from the tree).</summary>
     protected internal virtual void OnBuildCreated() { }
 

@@ -104,7 +104,7 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
             catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or InvalidCastException)
             {
                 // Said where the value came from when the user did not type it (the environment, a parameters file).
-                var from = arguments.Has(p.Name) || !_sources.TryGetValue(p.Name, out var source) ? "" : $", set by {source}";
+                var from = SetBy(p.Name);
                 // A flag followed by a word: most likely a target written after the options.
                 var hint = p.IsFlag && from.Length == 0 ? $" --{p.Kebab} is a flag (given alone it means true); targets go before the options (e.g. `build.sh {raw[0]} --{p.Kebab}`)." : "";
                 throw new TargetsException($"Parameter --{p.Kebab}{from}: cannot use '{string.Join(" ", raw)}' as {Describe(p.Type)}.{hint}");
@@ -124,6 +124,9 @@ internal sealed class ParameterBinder(Arguments arguments, IReadOnlyDictionary<s
     private IReadOnlyList<string>? FromCommandLine(ParameterInfo p) => arguments.Values(p.Name);
 
     /// <summary>A host option's value: the command line, else the parameters files (profiles first).</summary>
+    /// <summary>", set by the environment variable X" (or a parameters file) when the user did not type the value; else "".</summary>
+    public string SetBy(string name) => arguments.Has(name) || !_sources.TryGetValue(name, out var source) ? "" : $", set by {source}";
+
     public IReadOnlyList<string>? HostValue(string name) => arguments.Values(name) ?? FromFiles(name, Files);
 
     private List<ParameterFile> Files => _files ??= LoadParameterFiles();

@@ -78,6 +78,8 @@ public class BuildInfoLoaderTests
     [InlineData("{\"single_source\": {\"kind\": \"url\", \"url\": \"local.txt\", \"sha1\": \"daf17ef5fe13c5ad4e89bf275a9b5bffdf6b7776\"}}", "\"single_source\".\"url\"", "use http://, https:// or file://")]
     [InlineData("{\"single_source\": {\"kind\": \"url_extract\", \"url\": \"/abs/a.tar.gz\", \"sha1\": \"daf17ef5fe13c5ad4e89bf275a9b5bffdf6b7776\"}}", "\"single_source\".\"url\"", "file:///absolute/path")]
     [InlineData("{\"single_source\": {\"kind\": \"url\", \"url\": \"ftp://h/x\", \"sha1\": \"daf17ef5fe13c5ad4e89bf275a9b5bffdf6b7776\"}}", "\"single_source\".\"url\"", "use http://")]
+    [InlineData("{\"docker\": \"Bad Name!!\"}", "\"docker\"", "not a Docker image name")]
+    [InlineData("{\"docker\": \"Upper/case:1\"}", "\"docker\"", "not a Docker image name")]
     [InlineData("{\"environment\": {\"A B\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"1A\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"A\": \"x\\nB=evil\"}}", "\"environment\".\"A\"", "must be one line")]
