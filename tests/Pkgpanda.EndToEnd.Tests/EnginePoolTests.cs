@@ -7,7 +7,7 @@ namespace Pkgpanda.EndToEnd.Tests;
 [Collection("docker")]
 public class EnginePoolTests
 {
-    private const string Builder = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
+    internal const string Builder = "dcos/dcos-builder:dcos-builder_dockerdir-latest";
 
     private static Dictionary<string, byte[]> Tarballs(string packagesDir) =>
         Directory.GetFiles(Path.Combine(packagesDir, "cache", "packages"), "*.tar.xz", SearchOption.AllDirectories)

@@ -47,4 +47,42 @@ public class IdleRelayTests
             File.Delete(socket);
         }
     }
+
+    /// <summary>
+    /// A package's container is started early, while its require builds, and its connection idles until then: the
+    /// relay closes it. The package is built in a container started when it runs (its script never ran in the first),
+    /// on an engine that binds our files and on one that does not (whose inputs travel on that connection).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_container_started_early_whose_idle_connection_is_cut_is_replaced_and_the_package_built(bool remote)
+    {
+        if (!File.Exists("/usr/bin/socat")) throw new InvalidOperationException("this test needs socat (apt-get install socat, as .ci/run does)");
+        using var engine = remote ? await ExtraEngine.StartAsync() : null;
+        if (engine is not null) await engine.LoadFromMainAsync(EnginePoolTests.Builder);
+        var target = engine is null ? "/var/run/docker.sock" : new Uri(engine.Address).AbsolutePath;
+        using var tree = ExampleTree.Empty();
+        SyntheticTree.Layered(tree.Root, 2, 1, 4);
+        var socket = $"/run/pkgpanda-test-{Environment.ProcessId}-idle-{remote}.sock";
+        File.Delete(socket);
+        using var relay = Process.Start(new ProcessStartInfo("socat", ["-T", "2", $"UNIX-LISTEN:{socket},fork", $"UNIX-CONNECT:{target}"]))!;
+        try
+        {
+            for (var i = 0; i < 50 && !File.Exists(socket); i++) await Task.Delay(100);
+
+            var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", $"unix://{socket}"]);
+
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Output.ShouldContain("2 built");
+            result.Output.ShouldNotContain("broke off");
+            if (engine is not null) (await engine.ContainersAsync()).ShouldBeEmpty();
+        }
+        finally
+        {
+            relay.Kill();
+            await relay.WaitForExitAsync();
+            File.Delete(socket);
+        }
+    }
 }

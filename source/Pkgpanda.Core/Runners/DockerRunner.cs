@@ -41,6 +41,30 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private bool? _sharesFiles;
     /// <summary>Images a step could not be started ahead in (no <c>/bin/sh</c>): their steps start when they run.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noEarlyStart = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A container started early lost its connection while it waited (a relay or SSH forward closes idle connections):
+    /// from then on this engine's steps start when they run, so no connection idles before its step has begun.
+    /// </summary>
+    private volatile bool _idleCutOff;
+
+    /// <summary>The connection to a container started early broke while it waited, and the engine still answers.</summary>
+    private sealed class EarlyStartCutOff(EngineLost lost) : Exception(lost.Message, lost);
+
+    /// <summary>Runs <paramref name="send"/>, the first word to a container that waited since its early start.</summary>
+    private async Task FirstWordAsync(Func<Task> send, CancellationToken cancellationToken)
+    {
+        EngineLost? cut;
+        try
+        {
+            await send().ConfigureAwait(false);
+            return;
+        }
+        catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested) { cut = lost; }
+        if (await TryPingAsync(cancellationToken).ConfigureAwait(false) is not null) throw cut;
+        _idleCutOff = true;
+        throw new EarlyStartCutOff(cut);
+    }
     /// <summary>Images whose steps cannot carry their files on the container's own streams (no <c>/bin/sh</c>): the archive API carries them.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noStreams = new(StringComparer.Ordinal);
 
@@ -203,7 +227,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             // two 10.0 s vs 10.3-10.6 s).
             var launch = binds ? (_noEarlyStart.ContainsKey(step.Image) ? Launch.Plain : Launch.Gated)
                 : step.Output is not null && !_noStreams.ContainsKey(step.Image) ? Launch.Streamed : Launch.Plain;
-            if (step.StartEarly && launch != Launch.Plain && await TryPrepareStartedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false) is { } started)
+            if (step.StartEarly && !_idleCutOff && launch != Launch.Plain && await TryPrepareStartedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
             // Not started early: a bound step runs plainly; a streamed one stays behind its gate unless its image has no shell.
             if (launch == Launch.Gated || _noStreams.ContainsKey(step.Image)) launch = Launch.Plain;
@@ -395,7 +419,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             if (!binds && !sent) await SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             var done = doneMark is null ? null : new DoneLine(output, doneMark);
             var logs = PumpAsync(stream, done ?? output, cancellationToken);
-            if (done is not null) await SendGoAsync(stream, step, cancellationToken).ConfigureAwait(false);
+            if (done is not null) await FirstWordAsync(() => SendGoAsync(stream, step, cancellationToken), cancellationToken).ConfigureAwait(false);
             else await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var wait = WaitForEndAsync(container, step, waitCancel.Token, cancellationToken);
@@ -464,7 +488,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Task? extracting = null;
             if (mode == "tar")
             {
-                await WriteArchiveAsync(stream, late, $"sending the inputs of {step.Name}", cancellationToken).ConfigureAwait(false);
+                var inputs = WriteArchiveAsync(stream, late, $"sending the inputs of {step.Name}", cancellationToken);
+                if (started) await FirstWordAsync(() => inputs, cancellationToken).ConfigureAwait(false);
+                else await inputs.ConfigureAwait(false);
                 // Only now: the result folder's starting content went with the inputs, and extracting replaces it.
                 extracting = Task.Run(async () =>
                 {
@@ -741,6 +767,13 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 // Done: what the step made is back, so removing the exited container need not hold the engine's slot.
                 engine.RemoveLater(container);
                 return exitCode;
+            }
+            catch (EarlyStartCutOff)
+            {
+                // Its script never ran (the gate held it): the step runs in a new container, started now and spoken to at once.
+                await engine.RemoveAsync(container).ConfigureAwait(false);
+                await using var fresh = await engine.PrepareCreatedAsync(step, binds, Streamed ? Launch.Streamed : Launch.Plain, cancellationToken).ConfigureAwait(false);
+                return await fresh.RunAsync(output, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
