@@ -55,6 +55,10 @@ public static class TreeBuild
             if (!cancellationToken.IsCancellationRequested)
                 try { await context.Engines.RemoveAbandonedAsync(cancellationToken).ConfigureAwait(false); }
                 catch (Exception ex) when (ex is EnvironmentFault or EngineLost or OperationCanceledException) { } // best effort: the next build sweeps again
+            // So are the scratch folders and temporaries of a run that died while this one ran (one whose packages this
+            // run waited for, then built itself): they are not left for the next build.
+            try { context.Cache.RemoveAbandoned(); }
+            catch (Exception ex) when (ex is EnvironmentFault or IOException or UnauthorizedAccessException) { }
         }
     }
 
