@@ -3,7 +3,14 @@
 # uses the dotnet on PATH when it has the SDK global.json asks for, otherwise installs that SDK into .nuke/temp.
 set -eo pipefail
 
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Run through a symbolic link (e.g. ~/bin/mkpanda -> checkout/build.sh), the root is the real script's folder.
+SCRIPT_SOURCE=${BASH_SOURCE[0]}
+while [ -L "$SCRIPT_SOURCE" ]; do
+    SCRIPT_LINK_DIR=$(cd "$(dirname "$SCRIPT_SOURCE")" && pwd)
+    SCRIPT_SOURCE=$(readlink "$SCRIPT_SOURCE")
+    case "$SCRIPT_SOURCE" in /*) ;; *) SCRIPT_SOURCE="$SCRIPT_LINK_DIR/$SCRIPT_SOURCE" ;; esac
+done
+SCRIPT_DIR=$(cd "$(dirname "$SCRIPT_SOURCE")" && pwd)
 BUILD_PROJECT_FILE="$SCRIPT_DIR/build/_build.csproj"
 BUILD_OUTPUT="$SCRIPT_DIR/build/bin/program"
 BUILD_DLL="$BUILD_OUTPUT/_build.dll"

@@ -27,6 +27,26 @@ public sealed class RunFromAnywhereTests
     }
 
     [Fact]
+    public async Task Build_sh_run_through_a_symbolic_link_uses_the_real_script_s_folder_as_its_root()
+    {
+        var folder = Directory.CreateTempSubdirectory("linked-").FullName;
+        try
+        {
+            // A relative link, as `ln -s ../checkout/build.sh mkpanda` makes, run from its own folder.
+            var link = Path.Combine(folder, "mkpanda");
+            File.CreateSymbolicLink(link, Path.GetRelativePath(folder, Path.Combine(Cli.RepoRoot, "build.sh")));
+            var result = await Tool.RunInAsync(folder, new Dictionary<string, string>(), link, ["Resolve"]);
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Output.ShouldContain("Build order (5 packages)");
+            result.Output.ShouldNotContain("No such file");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Build_sh_run_from_an_unrelated_folder_uses_its_own_root_and_parameters_json()
     {
         var folder = Directory.CreateTempSubdirectory("elsewhere-").FullName;
