@@ -74,7 +74,9 @@ public class SetupTests
         {
             var first = await Cli.RunAsync(tree.Args("--target", "Build"));
             first.ExitCode.ShouldBe(0, first.ToString());
-            var cache = tree.CacheSnapshot();
+            // The file-hash cache may gain entries (it only saves reads); nothing else in the cache changes.
+            List<string> Cache() => tree.CacheSnapshot().Where(f => !f.Contains("/cache/file-hashes", StringComparison.Ordinal)).ToList();
+            var cache = Cache();
 
             // The edit breaks the image build: the run fails, naming it, and builds nothing with the older image.
             File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FROM dcos/dcos-builder:dcos-builder_dockerdir-latest\nRUN echo 2 > /v && exit 1\n");
@@ -84,14 +86,14 @@ public class SetupTests
             broken.Output.ShouldContain("Fix its docker/ folder");
             broken.Output.ShouldNotContain("is used as it is");
             broken.Output.ShouldNotContain("   at ");
-            tree.CacheSnapshot().ShouldBe(cache);
+            Cache().ShouldBe(cache);
 
             // A docker/ folder without its Dockerfile is as broken.
             File.Delete(tree.PathOf($"{package}/docker/Dockerfile"));
             var empty = await Cli.RunAsync(tree.Args("--target", "Build"));
             empty.ExitCode.ShouldNotBe(0, empty.ToString());
             empty.Output.ShouldContain("a package's docker/ folder must hold a Dockerfile");
-            tree.CacheSnapshot().ShouldBe(cache);
+            Cache().ShouldBe(cache);
         }
         finally
         {

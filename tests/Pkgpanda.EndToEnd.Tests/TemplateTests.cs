@@ -41,13 +41,20 @@ public sealed class TemplateTests : IDisposable
             File.Exists(Path.Combine(Feed, $"{id}.{Version}.nupkg")).ShouldBeTrue($"{id}.{Version}.nupkg in {string.Join(", ", Directory.GetFiles(Feed).Select(Path.GetFileName))}");
 
         // 2. No source but the feed and the machine's cache (a NuGet.Config above the repository clears the others).
+        // Pkgpanda.* come from the feed alone (source mapping, under the key the scaffold's nuget.config gives it): a copy
+        // of the same version in the machine's cache (from an earlier `dotnet new pkgpanda` there) is never taken.
         File.WriteAllText(Path.Combine(_temp, "NuGet.Config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="machine-cache" value="{MachineCache}" />
+                <add key="pkgpanda" value="{Feed}" />
               </packageSources>
+              <packageSourceMapping>
+                <packageSource key="pkgpanda"><package pattern="Pkgpanda.*" /></packageSource>
+                <packageSource key="machine-cache"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
             </configuration>
             """);
         var install = await Tool.RunInAsync(_temp, ScaffoldEnvironment, "dotnet", ["new", "install", Path.Combine(Feed, $"Pkgpanda.Templates.{Version}.nupkg")]);
