@@ -13,7 +13,6 @@ public class IdleRelayTests
     [Fact]
     public async Task Builds_longer_than_the_relay_idle_timeout_succeed_whether_they_print_or_not()
     {
-        if (!File.Exists("/usr/bin/socat")) throw new InvalidOperationException("this test needs socat (apt-get install socat, as .ci/run does)");
         using var tree = ExampleTree.Empty();
         void Package(string name, string script)
         {
@@ -25,27 +24,15 @@ public class IdleRelayTests
         }
         Package("ticking", "for i in 1 2 3 4 5; do echo tick $i; sleep 1; done\n");
         Package("silent", "sleep 4\n");
-        var socket = $"/run/pkgpanda-test-{Environment.ProcessId}-idle.sock";
-        File.Delete(socket);
-        using var relay = Process.Start(new ProcessStartInfo("socat", ["-T", "2", $"UNIX-LISTEN:{socket},fork", "UNIX-CONNECT:/var/run/docker.sock"]))!;
-        try
-        {
-            for (var i = 0; i < 50 && !File.Exists(socket); i++) await Task.Delay(100);
+        await using var relay = await IdleRelay.StartAsync("/var/run/docker.sock", "local");
 
-            var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", $"unix://{socket}"]);
+        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", relay.Address]);
 
-            result.ExitCode.ShouldBe(0, result.ToString());
-            result.Output.ShouldContain("2 built");
-            result.Output.ShouldNotContain("broke off");
-            foreach (var name in new[] { "ticking", "silent" })
-                Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", name), "*.tar.xz").Length.ShouldBe(1, name);
-        }
-        finally
-        {
-            relay.Kill();
-            await relay.WaitForExitAsync();
-            File.Delete(socket);
-        }
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("2 built");
+        result.Output.ShouldNotContain("broke off");
+        foreach (var name in new[] { "ticking", "silent" })
+            Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", name), "*.tar.xz").Length.ShouldBe(1, name);
     }
 
     /// <summary>
@@ -58,31 +45,47 @@ public class IdleRelayTests
     [InlineData(true)]
     public async Task A_container_started_early_whose_idle_connection_is_cut_is_replaced_and_the_package_built(bool remote)
     {
-        if (!File.Exists("/usr/bin/socat")) throw new InvalidOperationException("this test needs socat (apt-get install socat, as .ci/run does)");
         using var engine = remote ? await ExtraEngine.StartAsync() : null;
         if (engine is not null) await engine.LoadFromMainAsync(EnginePoolTests.Builder);
         var target = engine is null ? "/var/run/docker.sock" : new Uri(engine.Address).AbsolutePath;
         using var tree = ExampleTree.Empty();
         SyntheticTree.Layered(tree.Root, 2, 1, 4);
-        var socket = $"/run/pkgpanda-test-{Environment.ProcessId}-idle-{remote}.sock";
-        File.Delete(socket);
-        using var relay = Process.Start(new ProcessStartInfo("socat", ["-T", "2", $"UNIX-LISTEN:{socket},fork", $"UNIX-CONNECT:{target}"]))!;
-        try
-        {
-            for (var i = 0; i < 50 && !File.Exists(socket); i++) await Task.Delay(100);
+        await using var relay = await IdleRelay.StartAsync(target, remote ? "remote" : "local");
 
-            var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", $"unix://{socket}"]);
+        var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", relay.Address]);
 
-            result.ExitCode.ShouldBe(0, result.ToString());
-            result.Output.ShouldContain("2 built");
-            result.Output.ShouldNotContain("broke off");
-            if (engine is not null) (await engine.ContainersAsync()).ShouldBeEmpty();
-        }
-        finally
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("2 built");
+        result.Output.ShouldNotContain("broke off");
+        if (engine is not null) (await engine.ContainersAsync()).ShouldBeEmpty();
+    }
+
+    /// <summary>socat relaying a unix socket to an engine's, closing any connection idle for 2 s (as SSH forwards and proxies do).</summary>
+    private sealed class IdleRelay : IAsyncDisposable
+    {
+        private readonly Process _socat;
+        private readonly string _socket;
+
+        private IdleRelay(Process socat, string socket) => (_socat, _socket) = (socat, socket);
+
+        public string Address => $"unix://{_socket}";
+
+        public static async Task<IdleRelay> StartAsync(string engineSocket, string name)
         {
-            relay.Kill();
-            await relay.WaitForExitAsync();
+            if (!File.Exists("/usr/bin/socat")) throw new InvalidOperationException("this test needs socat (apt-get install socat, as .ci/run does)");
+            var socket = $"/run/pkgpanda-test-{Environment.ProcessId}-idle-{name}.sock";
             File.Delete(socket);
+            var relay = new IdleRelay(Process.Start(new ProcessStartInfo("socat", ["-T", "2", $"UNIX-LISTEN:{socket},fork", $"UNIX-CONNECT:{engineSocket}"]))!, socket);
+            for (var i = 0; i < 50 && !File.Exists(socket); i++) await Task.Delay(100);
+            return relay;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _socat.Kill();
+            await _socat.WaitForExitAsync();
+            _socat.Dispose();
+            File.Delete(_socket);
         }
     }
 }

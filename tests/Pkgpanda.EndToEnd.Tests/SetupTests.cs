@@ -52,10 +52,7 @@ public class SetupTests
         }
         finally
         {
-            var tags = await Tool.RunAsync("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "dcos/dcos-builder");
-            foreach (var tag in tags.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                         .Where(t => t.StartsWith($"dcos/dcos-builder:{package}_dockerdir-", StringComparison.Ordinal)))
-                await Tool.RunAsync("docker", "rmi", "-f", tag);
+            await RemoveBuilderImagesAsync(package);
         }
     }
 
@@ -97,11 +94,17 @@ public class SetupTests
         }
         finally
         {
-            var tags = await Tool.RunAsync("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "dcos/dcos-builder");
-            foreach (var tag in tags.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                         .Where(t => t.StartsWith($"dcos/dcos-builder:{package}_dockerdir-", StringComparison.Ordinal)))
-                await Tool.RunAsync("docker", "rmi", "-f", tag);
+            await RemoveBuilderImagesAsync(package);
         }
+    }
+
+    /// <summary>The images this test made for <paramref name="package"/>'s docker/ folder (a name of its own run), and no other.</summary>
+    private static async Task RemoveBuilderImagesAsync(string package)
+    {
+        var tags = await Tool.RunAsync("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "dcos/dcos-builder");
+        foreach (var tag in tags.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                     .Where(t => t.StartsWith($"dcos/dcos-builder:{package}_dockerdir-", StringComparison.Ordinal)))
+            await Tool.RunAsync("docker", "rmi", "-f", tag);
     }
 
     private static string Id(string output, string package) =>

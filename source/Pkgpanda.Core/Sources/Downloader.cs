@@ -10,13 +10,17 @@ internal sealed class Downloader(HttpClient http, FetchOptions options)
     /// <summary>Thrown for an attempt that may succeed when repeated.</summary>
     private sealed class TransientException(string message, Exception? inner = null) : Exception(message, inner);
 
+    /// <summary>Whether <paramref name="url"/> is one this downloader takes: http://, https:// or file:// (the tree's loader asks too).</summary>
+    public static bool CanDownload(string url) =>
+        url.StartsWith("file://", StringComparison.Ordinal) || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
+
     /// <summary>Downloads <paramref name="url"/> into <paramref name="temp"/> and returns its sums.</summary>
     public async Task<Checksums> DownloadAsync(string url, string baseDir, string temp, string label,
         Func<string, BuildError> error, IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
     {
         if (url.StartsWith("file://", StringComparison.Ordinal))
             return await CopyLocalAsync(url, baseDir, temp, label, error, progress, cancellationToken).ConfigureAwait(false);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (!CanDownload(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
             throw error("not a url this builder can download (http://, https:// or file://).");
 
         for (var attempt = 1; ; attempt++)

@@ -248,8 +248,7 @@ internal static partial class BuildInfoLoader
             default:
                 var url = Need("url");
                 // Checked as the downloader takes it, so a url it cannot fetch is refused before any id or build.
-                if (!url.StartsWith("file://", StringComparison.Ordinal) &&
-                    !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+                if (!Sources.Downloader.CanDownload(url))
                     throw e.At(field + ".\"url\"", s.GetProperty("url"),
                         "not a url this builder can download: use http://, https:// or file:// (file://relative/path is relative to the package folder, file:///absolute/path is absolute).");
                 string? sha1 = s.TryGetProperty("sha1", out _) ? Need("sha1") : null;

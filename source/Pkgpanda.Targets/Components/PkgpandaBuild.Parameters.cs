@@ -24,7 +24,11 @@ public abstract partial class PkgpandaBuild
         {
             throw new TargetsException($"--docker-host{SetBy(nameof(DockerHost))}: {error.Message.Replace("EngineAddress.ParseAll(addresses): ", "", StringComparison.Ordinal)}");
         }
-        if (RepositoryUrl is { } url && url.IndexOf("://", StringComparison.Ordinal) is var at and > 0 && url[..at].ToLowerInvariant() is not ("http" or "https" or "file"))
-            throw new TargetsException($"--repository-url {url}{SetBy(nameof(RepositoryUrl))}: a repository is http(s)://..., file://... or a folder; \"{url[..at]}\" is not one of them.");
+        if (RepositoryUrl is { } url)
+            try { Pkgpanda.Core.Repositories.PackageRepository.Check(url); }
+            catch (BuildError error)
+            {
+                throw new TargetsException($"--repository-url {url}{SetBy(nameof(RepositoryUrl))}: a repository is http(s)://..., file://... or a folder. {error.Message}");
+            }
     }
 }
