@@ -18,6 +18,11 @@ public sealed class TestHttpServer : IDisposable
     public sealed record DropHalfway(byte[] Bytes) : Reply;
     /// <summary>Headers and the first bytes of the body, then nothing (until the server is disposed): a hung server.</summary>
     public sealed record Stall(byte[] Bytes) : Reply;
+    /// <summary>
+    /// A server with byte ranges (Accept-Ranges, an ETag, Range honoured when If-Range names that ETag) that breaks every
+    /// connection after <paramref name="Chunk"/> bytes of the body.
+    /// </summary>
+    public sealed record Ranged(byte[] Bytes, int Chunk, string ETag = "\"v1\"") : Reply;
     /// <summary>A redirect to the same path: a loop.</summary>
     public sealed record RedirectToSelf : Reply;
 
@@ -56,6 +61,9 @@ public sealed class TestHttpServer : IDisposable
 
     public int Hits(string path) => _hits.GetValueOrDefault(path);
 
+    /// <summary>The Range header of each request, in order ("" for none).</summary>
+    public ConcurrentQueue<string> RangesAsked { get; } = new();
+
     private async Task LoopAsync()
     {
         while (_listener.IsListening)
@@ -71,6 +79,7 @@ public sealed class TestHttpServer : IDisposable
     {
         var path = context.Request.Url!.AbsolutePath.TrimStart('/');
         var n = _hits.AddOrUpdate(path, 1, (_, v) => v + 1);
+        RangesAsked.Enqueue(context.Request.Headers["Range"] ?? "");
         var response = context.Response;
         try
         {
@@ -92,6 +101,27 @@ public sealed class TestHttpServer : IDisposable
                     response.ContentLength64 = 0;
                     response.Close();
                     break;
+                case Ranged r:
+                {
+                    long from = 0;
+                    var range = context.Request.Headers["Range"];
+                    if (range is not null && context.Request.Headers["If-Range"] == r.ETag)
+                        from = long.Parse(range["bytes=".Length..].TrimEnd('-'));
+                    response.AddHeader("Accept-Ranges", "bytes");
+                    response.AddHeader("ETag", r.ETag);
+                    if (from > 0)
+                    {
+                        response.StatusCode = 206;
+                        response.AddHeader("Content-Range", $"bytes {from}-{r.Bytes.Length - 1}/{r.Bytes.Length}");
+                    }
+                    response.ContentLength64 = r.Bytes.Length - from;
+                    var count = (int)Math.Min(r.Chunk, r.Bytes.Length - from);
+                    response.OutputStream.Write(r.Bytes, (int)from, count);
+                    response.OutputStream.Flush();
+                    if (from + count < r.Bytes.Length) response.Abort();
+                    else response.Close();
+                    break;
+                }
                 case RedirectToSelf:
                     response.StatusCode = 302;
                     response.RedirectLocation = context.Request.Url!.AbsoluteUri;

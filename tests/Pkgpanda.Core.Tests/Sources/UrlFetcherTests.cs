@@ -108,6 +108,54 @@ public sealed class UrlFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broken_download_goes_on_from_where_it_broke_when_the_server_offers_ranges()
+    {
+        // Three attempts allowed, and each connection breaks after 80 KB of the 300 KB: only going on from the break gets it.
+        _server.Script("f.bin", new TestHttpServer.Ranged(_payload, 80_000));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1, _sha256);
+        var log = new EventLog();
+
+        (await fetcher.FetchAsync(log, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+        _server.RangesAsked.ShouldBe(["", "bytes=80000-", "bytes=160000-", "bytes=240000-"]);
+        log.Of<FetchRetrying>()[0].Reason.ShouldContain("going on from byte 80000");
+        CacheFiles(fetcher).ShouldBe(["f.bin"]);
+    }
+
+    [Fact]
+    public async Task A_file_that_changed_between_attempts_is_downloaded_whole_again()
+    {
+        // The first version breaks half-way; the server then holds a new version (new ETag), so If-Range gets it whole.
+        var second = RandomNumberGenerator.GetBytes(_payload.Length);
+        _server.Script("f.bin", new TestHttpServer.Ranged(second, 150_000, "\"old\""), new TestHttpServer.Ranged(_payload, int.MaxValue, "\"new\""));
+        var fetcher = Fetcher(_server.Url("f.bin"), _sha1, _sha256);
+
+        (await fetcher.FetchAsync(null, CancellationToken.None)).ShouldBe(FetchOutcome.Downloaded);
+
+        File.ReadAllBytes(fetcher.CacheFile).ShouldBe(_payload);
+        _server.RangesAsked.ShouldBe(["", "bytes=150000-"]);
+    }
+
+    [Fact]
+    public async Task A_server_that_stalls_twice_without_getting_further_is_not_tried_again()
+    {
+        _server.Script("hang.bin", new TestHttpServer.Stall(_payload), new TestHttpServer.Stall(_payload), new TestHttpServer.Stall(_payload), new TestHttpServer.Body(_payload));
+        _tree.WithSources("pkg", new Dictionary<string, object> { ["blob"] = TestTree.Url(_server.Url("hang.bin"), _sha1, null) });
+        var info = _tree.Info("pkg");
+        var options = FastRetries with { MaxAttempts = 5, IdleTimeout = TimeSpan.FromSeconds(1) };
+        var fetcher = (UrlFetcher)new SourceFetchers(_tree.CacheDir, options).Create(info, info.Sources[0]);
+
+        var ex = await Should.ThrowAsync<BuildError>(() => fetcher.FetchAsync(null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        // The first stall got 10 bytes (further than nothing); the second and third got no further.
+        ex.Message.ShouldContain("after 3 attempts: no data from the server for 1 s");
+        ex.Message.ShouldContain("stalled twice without getting further");
+        _server.Hits("hang.bin").ShouldBe(3);
+        CacheFiles(fetcher).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_connection_that_keeps_dropping_fails_and_leaves_no_truncated_file()
     {
         _server.Script("f.bin", new TestHttpServer.DropHalfway(_payload));
