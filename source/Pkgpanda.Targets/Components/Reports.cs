@@ -87,7 +87,10 @@ internal sealed class Reports(Log log)
         // After Ctrl-C the packages that never started are counted, not listed.
         foreach (var r in summary.Results.Where(r => !cancelled || r.Status != PackageStatus.NotRun))
         {
-            var detail = r.Status is PackageStatus.Failed or PackageStatus.Skipped or PackageStatus.NotRun ? FirstLine(r.Reason) : r.Id?.ToString();
+            // A failure's whole message follows in the error below the table: a long one is cut here, so that a run with
+            // many failures keeps a table one can read.
+            var detail = r.Status is PackageStatus.Failed ? Shortened(FirstLine(r.Reason))
+                : r.Status is PackageStatus.Skipped or PackageStatus.NotRun ? FirstLine(r.Reason) : r.Id?.ToString();
             if (r.Engine is not null) detail += $" on {r.Engine}";
             if (r.Note is not null) detail += $" ({r.Note})";
             table.Add(r.Key.ToString(), r.Status.ToString(), $"{r.Duration.TotalSeconds:0.0}s", detail);
@@ -134,6 +137,16 @@ internal sealed class Reports(Log log)
     }
 
     static string? FirstLine(string? text) => SummaryLine.Of(text);
+
+    private const int DetailWidth = 100;
+
+    static string? Shortened(string? line)
+    {
+        if (line is not { Length: > DetailWidth }) return line;
+        var cut = DetailWidth - 20;
+        if (char.IsHighSurrogate(line[cut - 1])) cut--;
+        return line[..cut].TrimEnd() + " ... (in full below)";
+    }
 
     static string Show(PackageKey k) => k.Variant is null ? k.Name : $"{k.Name} ({k.Variant})";
 }
