@@ -23,7 +23,7 @@ public class IdleRelayTests
             File.SetUnixFileMode(build, (UnixFileMode)0b111_101_101);
         }
         Package("ticking", "for i in 1 2 3 4 5; do echo tick $i; sleep 1; done\n");
-        Package("silent", "sleep 4\n");
+        Package("silent", "echo before the silence\nsleep 4\necho after the silence\n");
         await using var relay = await IdleRelay.StartAsync("/var/run/docker.sock", "local");
 
         var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", relay.Address]);
@@ -33,7 +33,13 @@ public class IdleRelayTests
         result.Output.ShouldNotContain("broke off");
         foreach (var name in new[] { "ticking", "silent" })
             Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", name), "*.tar.xz").Length.ShouldBe(1, name);
+        // The relay cut the silent one's output stream while it slept: what it printed after comes from the engine's log, once.
+        Log(tree, "silent").ShouldBe(["before the silence", "after the silence"]);
+        Log(tree, "ticking").ShouldBe(["tick 1", "tick 2", "tick 3", "tick 4", "tick 5"]);
     }
+
+    private static string[] Log(ExampleTree tree, string package) =>
+        File.ReadAllLines(Directory.GetFiles(Path.Combine(tree.Root, "cache", "packages", package), "*.log").Single());
 
     /// <summary>
     /// A package's container is started early, while its require builds, and its connection idles until then: the
@@ -49,14 +55,23 @@ public class IdleRelayTests
         if (engine is not null) await engine.LoadFromMainAsync(EnginePoolTests.Builder);
         var target = engine is null ? "/var/run/docker.sock" : new Uri(engine.Address).AbsolutePath;
         using var tree = ExampleTree.Empty();
-        SyntheticTree.Layered(tree.Root, 2, 1, 4);
+        // Three in a chain, each silent for 4 s before its last line: the second is started early and cut off while it
+        // waits; the third is made after that, not started early, its stream opened ahead and idle until it runs.
+        SyntheticTree.Layered(tree.Root, 3, 1, 0, name => "#!/bin/sh\nset -e\necho start $PKG_NAME\nsleep 4\necho end $PKG_NAME\n" +
+                                                          "mkdir -p \"$PKG_PATH/lib\"\necho \"$PKG_ID\" > \"$PKG_PATH/lib/$PKG_NAME.id\"\n");
         await using var relay = await IdleRelay.StartAsync(target, remote ? "remote" : "local");
 
         var result = await Cli.RunAsync(["--target", "Build", "--packages-dir", tree.Root, "--docker-host", relay.Address]);
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Output.ShouldContain("2 built");
+        result.Output.ShouldContain("3 built");
         result.Output.ShouldNotContain("broke off");
+        // Locally the engine's log gives what came after the cut; an engine that shares no files keeps none (the result
+        // travels on the cut stream), and the log says what is missing.
+        foreach (var name in new[] { "p0-0", "p1-0", "p2-0" })
+            if (remote) Log(tree, name).ShouldSatisfyAllConditions(
+                l => l[0].ShouldBe($"start {name}"), l => l[^1].ShouldContain("the connection to the engine was cut while the step was silent"));
+            else Log(tree, name).ShouldBe([$"start {name}", $"end {name}"], name);
         if (engine is not null) (await engine.ContainersAsync()).ShouldBeEmpty();
     }
 

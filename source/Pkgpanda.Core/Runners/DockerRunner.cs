@@ -418,7 +418,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             if (!binds && !sent) await SendLateAsync(container, step, sentAhead, cancellationToken).ConfigureAwait(false);
             var done = doneMark is null ? null : new DoneLine(output, doneMark);
-            var logs = PumpAsync(stream, done ?? output, cancellationToken);
+            var log = new StepLog(done ?? output);
+            var logs = PumpAsync(stream, log, container, () => done?.Code.IsCompleted == true, cancellationToken);
             if (done is not null) await FirstWordAsync(() => SendGoAsync(stream, step, cancellationToken), cancellationToken).ConfigureAwait(false);
             else await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -436,8 +437,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             else
             {
                 status = (await wait.ConfigureAwait(false)).StatusCode;
-                try { await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
+                var cut = false;
+                try { cut = await logs.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
                 catch (TimeoutException) { }
+                // Its stream was cut while it was silent (a relay's idle timeout), or before it started: the engine's log has the rest.
+                if (cut) await ReplayAsync(container, log, cancellationToken).ConfigureAwait(false);
+                log.Flush();
                 // Killed by a signal before the gate's last line: not the script's own exit code, so say what did it.
                 if (done is not null && status is 137 or 143 && await KilledFromOutsideAsync(container, step, status, cancellationToken).ConfigureAwait(false) is { } killed)
                     throw new BuildError(killed);
@@ -532,6 +537,11 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     throw new BuildError(killed);
                 if (mode == "tar" && status == 125 && done.SawUnpackFailure)
                     throw new EnvironmentFault($"The container of {step.Name} on {Address} could not unpack the build's inputs (tar in {step.Image} failed; its words are in the build's log); nothing was built.");
+                // It ended without the gate's last line and was not killed: its stream was cut (a relay's idle timeout).
+                // These containers keep no log of their own (the result travels on that stream), so the rest is lost: say so.
+                if (status is not (137 or 143 or 125))
+                    done.Report($"{GateName}: the connection to the engine was cut while the step was silent (a relay or forward that closes idle " +
+                                "connections); what the step printed after that is missing here (on an engine that shares no files with this machine, its containers keep no log).");
             }
             if (extracting is not null && marked)
             {
@@ -662,8 +672,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         CallAsync(async () =>
         {
             var go = "go\n"u8.ToArray();
+            // The standard input stays open: a relay such as socat ends a connection half a second after one direction
+            // closes, and the gate reads nothing after this line (the script's standard input is /dev/null).
             await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
-            stream.CloseWrite();
         }, $"starting the build of {step.Name} in its container", cancellationToken);
 
     /// <summary>A task whose end no one waits for any more: its exception (if any) is observed, not left to the finalizer.</summary>
@@ -977,25 +988,59 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         finally { _probeLock.Release(); }
     }
 
-    /// <summary>Both streams through one line splitter, in arrival order: a compiler's stderr stays beside the stdout around it.</summary>
-    private static async Task PumpAsync(MultiplexedStream stream, IProgress<string> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Passes a container's output on until its stream ends. True when it ended cut off: while the engine says the
+    /// container has not ended (or not yet started), before the output was known to be complete (<paramref name="complete"/>:
+    /// the gate's last line came). A relay closes a stream that idles (socat -T, a proxy's idle timeout) or, like socat,
+    /// soon after one direction ends; a plain container's stream, which has no last line, costs one look at its state.
+    /// </summary>
+    private async Task<bool> PumpAsync(MultiplexedStream stream, StepLog log, string container, Func<bool> complete, CancellationToken cancellationToken)
     {
-        var lines = new LineProgress(output);
         var buffer = new byte[16384];
-        var decoder = System.Text.Encoding.UTF8.GetDecoder();
-        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
         try
         {
             while (true)
             {
                 var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
                 if (read.EOF) break;
-                var n = decoder.GetChars(buffer, 0, read.Count, chars, 0);
-                lines.Report(new string(chars, 0, n));
+                log.Add(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException) { }
-        finally { lines.Flush(); }
+        catch (OperationCanceledException) { return false; }
+        if (complete() || cancellationToken.IsCancellationRequested) return false;
+        try
+        {
+            var state = (await Client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false)).State;
+            return state is { Running: true } or { Status: "created" };
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException) { return false; }
+    }
+
+    /// <summary>
+    /// The rest of an ended container's output, from the engine's own log, after its stream was cut off. An engine
+    /// that keeps no log (logging driver "none") or does not answer leaves a line in the log that says so.
+    /// </summary>
+    private async Task ReplayAsync(string container, StepLog log, CancellationToken cancellationToken)
+    {
+        log.BeginReplay();
+        try
+        {
+            using var stream = await Client.Containers.GetContainerLogsAsync(container,
+                new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = false }, cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[16384];
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF) break;
+                log.Add(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            log.Note($"{GateName}: the connection to the engine was cut while the step was silent, and its log could not be read from the engine " +
+                     $"({(ex is DockerApiException api ? ApiMessage(api) : Cause(ex))}): what the step printed after that is missing here.");
+        }
     }
 
     /// <summary>
@@ -1149,52 +1194,6 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             }
             if (value.StartsWith(GateName + ": the inputs could not be unpacked", StringComparison.Ordinal)) SawUnpackFailure = true;
             lines.Report(value);
-        }
-    }
-
-    /// <summary>
-    /// Log chunks arrive in arbitrary pieces; callers want lines. Each chunk is scanned once (a line of megabytes came in
-    /// thousands of chunks, and copying what was pending for each took minutes), and a line longer than
-    /// <see cref="MaxLine"/> characters is passed on in pieces of that size, so the log and the console get all of it.
-    /// </summary>
-    private sealed class LineProgress(IProgress<string> lines) : IProgress<string>
-    {
-        public const int MaxLine = 64 * 1024;
-        private readonly System.Text.StringBuilder _pending = new();
-
-        public void Report(string value)
-        {
-            lock (_pending)
-            {
-                var start = 0;
-                for (var nl = value.IndexOf('\n'); nl >= 0; nl = value.IndexOf('\n', start))
-                {
-                    string line;
-                    if (_pending.Length == 0) line = value[start..nl];
-                    else
-                    {
-                        line = _pending.Append(value, start, nl - start).ToString();
-                        _pending.Clear();
-                    }
-                    lines.Report(line.TrimEnd('\r'));
-                    start = nl + 1;
-                }
-                _pending.Append(value, start, value.Length - start);
-                while (_pending.Length >= MaxLine)
-                {
-                    lines.Report(_pending.ToString(0, MaxLine));
-                    _pending.Remove(0, MaxLine);
-                }
-            }
-        }
-
-        public void Flush()
-        {
-            lock (_pending)
-            {
-                if (_pending.Length > 0) lines.Report(_pending.ToString());
-                _pending.Clear();
-            }
         }
     }
 }
