@@ -72,9 +72,16 @@ internal static class Packer
     private static void List(DirectoryInfo folder, string prefix, List<(string, FileSystemInfo)> entries, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (var child in folder.EnumerateFileSystemInfos("*", AllEntries).OrderBy(c => c.Name, CodePointComparer.Instance))
+        List<FileSystemInfo> children;
+        try { children = folder.EnumerateFileSystemInfos("*", AllEntries).OrderBy(c => c.Name, CodePointComparer.Instance).ToList(); }
+        catch (DirectoryNotFoundException ex) when (folder.FullName.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(folder.FullName) >= PathMax - 1024)
+        {
+            throw TooLong(folder.FullName, prefix, ex);
+        }
+        foreach (var child in children)
         {
             var name = prefix + child.Name;
+            Packable(folder, child, name);
             if (child.LinkTarget is null && child is DirectoryInfo directory)
             {
                 entries.Add((name + "/", directory));
@@ -87,6 +94,31 @@ internal static class Packer
             else entries.Add((name, child));
         }
     }
+
+    /// <summary>The longest path Linux opens (PATH_MAX, with its terminating zero).</summary>
+    private const int PathMax = 4096;
+
+    /// <summary>
+    /// A name the packer can read back: one that is not UTF-8 (.NET sees U+FFFD in it and finds no such file) and a path
+    /// too long to open on this machine are refused by name, before anything is written.
+    /// </summary>
+    private static void Packable(DirectoryInfo folder, FileSystemInfo child, string name)
+    {
+        // .NET gives an entry below PATH_MAX's reach an empty full name.
+        if (child.FullName.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(child.FullName) >= PathMax)
+            throw TooLong(Path.Join(folder.FullName, child.Name), name);
+        if (child.Name.Contains('\uFFFD') && Store.FileType.Of(child.FullName) == FileKind.Missing)
+            throw new BuildError($"{child.FullName}: the build made a file whose name is not UTF-8 here (\"{Shown(name)}\" in the package, the bad bytes shown as \uFFFD); " +
+                                 "a package's names must be UTF-8 (its tar, the pkgpanda tools and the JSON that name files need it): rename it in the build script.");
+    }
+
+    private static BuildError TooLong(string path, string name, Exception? inner = null) =>
+        new BuildError($"{path[..Math.Min(200, path.Length)]}...: the build made a path of {System.Text.Encoding.UTF8.GetByteCount(path)}+ bytes here (\"{Shown(name)}\" in the package), longer " +
+            $"than Linux opens ({PathMax - 1} bytes) on this machine, where its build folder lies deeper than $PKG_PATH does in the container; a package " +
+            "cannot hold it: make that folder tree shallower.", inner!);
+
+    /// <summary>A package path in a message: its start, when it is very long.</summary>
+    private static string Shown(string name) => name.Length > 160 ? name[..160] + "..." : name;
 
     /// <summary>
     /// The size of the tar about to be written (a header per entry, GNU long-name records, data padded to 512 bytes,

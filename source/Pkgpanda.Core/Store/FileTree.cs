@@ -24,8 +24,35 @@ internal static class FileTree
         var info = new DirectoryInfo(path);
         if (info.LinkTarget is not null) { info.Delete(); return; }
         if (!info.Exists) return;
-        MakeWritable(info);
-        info.Delete(recursive: true);
+        try
+        {
+            MakeWritable(info);
+            info.Delete(recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException && OperatingSystem.IsLinux())
+        {
+            // .NET names every entry by its full path, as UTF-16: a tree deeper than a path can be (4096 bytes) or a name
+            // that is not UTF-8 (a build script's, an archive's) cannot be removed that way. rm works through directory
+            // handles and raw names; a build's tree must never outlive its run, nor stop the next one's sweep.
+            RemoveWithRm(path, ex);
+        }
+    }
+
+    private static void RemoveWithRm(string path, Exception first)
+    {
+        var rm = new System.Diagnostics.ProcessStartInfo("rm", ["-rf", "--", path]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        string errors;
+        int code;
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(rm)!;
+            errors = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            code = process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception) { throw new IOException($"{path}: cannot be removed ({first.Message}), and rm could not be run either.", first); }
+        if (code != 0 || Directory.Exists(path))
+            throw new IOException($"{path}: cannot be removed ({first.Message}; rm -rf: {errors.Trim()}).", first);
     }
 
     /// <summary>
