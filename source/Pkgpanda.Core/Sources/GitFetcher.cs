@@ -8,7 +8,7 @@ namespace Pkgpanda.Core.Sources;
 /// (<c>&lt;cache folder&gt;/cache.git</c>, as pkgpanda names it) and checked out with its <c>.git</c>, since build
 /// scripts run <c>git am</c> and similar.
 /// </summary>
-internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISourceFetcher
+internal sealed class GitFetcher(GitSource spec, SourceLocation location, TimeSpan idleTimeout) : ISourceFetcher
 {
     // Every ref of the remote, as `git clone --mirror` keeps them, so any branch, tag or other ref can be pinned.
     private static readonly string[] MirrorRefSpecs = ["+refs/*:refs/*"];
@@ -88,6 +88,7 @@ internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISou
 
     private void FetchInto(Repository repo, string from, IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
     {
+        GitServerTimeout.Apply(idleTimeout);
         var options = new LibGit2Sharp.FetchOptions
         {
             TagFetchMode = TagFetchMode.None,
@@ -114,9 +115,13 @@ internal sealed class GitFetcher(GitSource spec, SourceLocation location) : ISou
         catch (LibGit2SharpException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Error($"cannot fetch {spec.Url}: {LocalPathProblem(spec.Url) ?? ex.Message}");
+            throw Error($"cannot fetch {spec.Url}: {LocalPathProblem(spec.Url) ?? Timeout(ex.Message)}");
         }
     }
+
+    /// <summary>libgit2's "timed out" says nothing of how long: the limit is named.</summary>
+    private string Timeout(string message) =>
+        message.Contains("timed out", StringComparison.OrdinalIgnoreCase) ? $"{message.TrimEnd('.')} (no data from the server for {idleTimeout.TotalSeconds:0} s)" : message;
 
     /// <summary>
     /// A url without a scheme (nor git's <c>host:path</c> form) is a local path, where libgit2's own words

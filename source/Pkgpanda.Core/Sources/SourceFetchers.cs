@@ -34,7 +34,7 @@ public sealed class SourceFetchers : IDisposable
     /// <summary>A fetcher for a source declared elsewhere than a buildinfo (upstream.json).</summary>
     public ISourceFetcher Create(SourceSpec spec, SourceLocation location) => spec switch
     {
-        GitSource git => new GitFetcher(git, location),
+        GitSource git => new GitFetcher(git, location, _options.IdleTimeout),
         GitLocalSource local => new GitLocalFetcher(local, location, _options.GeneratedFiles),
         UrlSource url => new UrlFetcher(url, location, _http.Value, _options),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown source kind"),

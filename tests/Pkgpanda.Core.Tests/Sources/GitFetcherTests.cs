@@ -47,6 +47,25 @@ public sealed class GitFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_git_server_that_accepts_and_never_answers_fails_the_fetch_after_the_idle_timeout()
+    {
+        // libgit2 calls back only when bytes arrive: without its own server timeout this fetch never ends.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(10);
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/repo.git";
+        _tree.WithSources("pkg", new Dictionary<string, object> { ["src"] = TestTree.Git(url, _first, _main) });
+        var info = _tree.Info("pkg");
+        using var fetchers = new SourceFetchers(_tree.CacheDir, new Pkgpanda.Core.Sources.FetchOptions { IdleTimeout = TimeSpan.FromSeconds(2) });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Should.ThrowAsync<BuildError>(() => fetchers.Create(info, info.Sources[0]).FetchAsync(null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        error.Message.ShouldContain($"cannot fetch {url}");
+        error.Message.ShouldContain("no data from the server for 2 s");
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Checkout_places_exactly_the_ref_with_its_git_folder()
     {
         var src = NewSrcDir();
