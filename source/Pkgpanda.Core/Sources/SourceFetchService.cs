@@ -49,33 +49,51 @@ public sealed class SourceFetchService(SourceFetchers fetchers, int maxParallel 
             try { return await FetchGroupAsync(group, progress, cancellationToken).ConfigureAwait(false); }
             finally { slots.Release(); }
         }).ToList();
-        return new FetchSummary(await Task.WhenAll(tasks).ConfigureAwait(false));
+        return new FetchSummary((await Task.WhenAll(tasks).ConfigureAwait(false)).SelectMany(r => r).ToList());
     }
 
-    private async Task<SourceFetchResult> FetchGroupAsync(List<(ISourceFetcher Fetcher, string Label, string? CacheFolder)> group,
+    /// <summary>
+    /// One download for every source that names the same url and sums (or repository and commit): the first fetches,
+    /// the others copy from its cache. A plain url goes first, so that a url_extract twin's own checks (is it an
+    /// archive, are its entries safe) fail under the twin's name alone; a failed download fails them all, once.
+    /// </summary>
+    private async Task<IReadOnlyList<SourceFetchResult>> FetchGroupAsync(List<(ISourceFetcher Fetcher, string Label, string? CacheFolder)> group,
         IProgress<FetchEvent>? progress, CancellationToken cancellationToken)
     {
+        group = [.. group.OrderBy(m => m.Fetcher.Spec.Kind == "url" ? 0 : 1)];
         var leader = group[0];
         var recorder = new WarningRecorder(progress);
-        FetchOutcome? outcome = null;
-        string? error = null;
+        FetchOutcome outcome;
         try
         {
             outcome = await LockedAsync(leader.CacheFolder, () => leader.Fetcher.FetchAsync(recorder, cancellationToken), cancellationToken).ConfigureAwait(false);
-            recorder.Report(new FetchFinished(leader.Label, outcome.Value));
-            foreach (var twin in group.Skip(1).Where(m => m.CacheFolder != leader.CacheFolder))
-            {
-                var o = await LockedAsync(twin.CacheFolder, () => twin.Fetcher.FetchAsync(recorder, cancellationToken, leader.Fetcher), cancellationToken).ConfigureAwait(false);
-                recorder.Report(new FetchFinished(twin.Label, o));
-            }
+            recorder.Report(new FetchFinished(leader.Label, outcome));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            error = ex.Message;
-            outcome = null;
             progress?.Report(new FetchFailed(leader.Label, ex.Message));
+            return [new SourceFetchResult(leader.Label, leader.Fetcher.Spec.Kind, group.Select(m => m.Label).ToList(), null, ex.Message, recorder.Warnings)];
         }
-        return new SourceFetchResult(leader.Label, leader.Fetcher.Spec.Kind, group.Select(m => m.Label).ToList(), outcome, error, recorder.Warnings);
+        var users = new List<string> { leader.Label };
+        var failures = new List<SourceFetchResult>();
+        foreach (var twin in group.Skip(1))
+        {
+            try
+            {
+                if (twin.CacheFolder != leader.CacheFolder)
+                {
+                    var o = await LockedAsync(twin.CacheFolder, () => twin.Fetcher.FetchAsync(recorder, cancellationToken, leader.Fetcher), cancellationToken).ConfigureAwait(false);
+                    recorder.Report(new FetchFinished(twin.Label, o));
+                }
+                users.Add(twin.Label);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                progress?.Report(new FetchFailed(twin.Label, ex.Message));
+                failures.Add(new SourceFetchResult(twin.Label, twin.Fetcher.Spec.Kind, [twin.Label], null, ex.Message, []));
+            }
+        }
+        return [new SourceFetchResult(leader.Label, leader.Fetcher.Spec.Kind, users, outcome, null, recorder.Warnings), .. failures];
     }
 
     /// <summary>

@@ -34,6 +34,34 @@ public sealed class SourceFetchServiceTests : IDisposable
         _dir.Dispose();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_shared_download_that_one_package_cannot_use_fails_under_that_package_alone(bool failingFirst)
+    {
+        // The same url and sum, once as a plain file and once as an archive to extract, which a text file is not.
+        var text = "not an archive\n"u8.ToArray();
+        _server.Script("notes.txt", new TestHttpServer.Body(text));
+        var sha = Convert.ToHexStringLower(SHA1.HashData(text));
+        // a comes first in build order (b requires it).
+        var tree = new TestTree(_dir["shared"])
+            .WithSources("a", new Dictionary<string, object> { ["doc"] = TestTree.Url(_server.Url("notes.txt"), sha, extract: failingFirst) })
+            .WithSources("b", new Dictionary<string, object> { ["doc"] = TestTree.Url(_server.Url("notes.txt"), sha, extract: !failingFirst) });
+        File.WriteAllText(Path.Combine(_dir["shared"], "b", "buildinfo.json"),
+            File.ReadAllText(Path.Combine(_dir["shared"], "b", "buildinfo.json")).Replace("{\"sources\"", "{\"requires\": [\"a\"], \"sources\""));
+        using var fetchers = new SourceFetchers(tree.CacheDir);
+
+        var summary = await new SourceFetchService(fetchers, maxParallel: 2).FetchAllAsync(tree.Graph("b"));
+
+        var extracting = failingFirst ? "a/doc" : "b/doc";
+        var plain = failingFirst ? "b/doc" : "a/doc";
+        summary.Sources.Select(r => r.Source).Order().ShouldBe(["a/doc", "b/doc"]);
+        summary.Sources.Single(r => r.Source == extracting).Error.ShouldNotBeNull().ShouldContain($"{extracting[..1]}/buildinfo.json");
+        summary.Sources.Single(r => r.Source == plain).Outcome.ShouldNotBeNull();
+        summary.Sources.Single(r => r.Source == plain).Error.ShouldBeNull();
+        _server.Hits("notes.txt").ShouldBe(1);
+    }
+
     [Fact]
     public async Task Fetches_each_shared_source_once_and_fills_every_package_cache()
     {
