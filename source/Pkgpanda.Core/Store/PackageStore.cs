@@ -154,6 +154,9 @@ public sealed class PackageStore
         return new PackageStore(packagesDir, packages, folders, builders, trees, warnings);
     }
 
+    /// <summary>The longest variant name: the cache's <c>.&lt;variant&gt;.build-time.&lt;pid&gt;.&lt;32 hex&gt;.tmp</c> then stays within 255 bytes.</summary>
+    internal const int MaxVariantLength = 150;
+
     /// <summary>
     /// Finds <c>X</c> and <c>&lt;variant&gt;.X</c> files; <c>.X</c> is refused as pkgpanda refuses it, and so is a folder
     /// named like one (it would otherwise make a package or a tree variant vanish without a word).
@@ -179,6 +182,9 @@ public sealed class PackageStore
                 throw new BuildError($"{Shown(file)}: invalid file name \"{fileName}\"; the default variant's file is just \"{suffix}\", a variant's is \"<variant>.{suffix}\".");
             if (!prefix.EndsWith('.'))
                 throw new BuildError($"{Shown(file)}: invalid variant file name \"{fileName}\"; expected \"<variant>.{suffix}\" with a '.' before \"{suffix}\".");
+            if (prefix.Length - 1 > MaxVariantLength)
+                throw new BuildError($"{Shown(file)}: the variant name is {prefix.Length - 1} characters long; at most {MaxVariantLength} fit, since the cache names files " +
+                                     $"after it (<variant>.latest, and their temporary files) within the 255 bytes a file name may have. Give the variant a shorter name.");
             result.Add((prefix[..^1], file));
         }
         return result;

@@ -117,6 +117,22 @@ public class BuildInfoLoaderTests
         ex.Message.ShouldContain($"{tree.Root}/{name}: the package name is {name.Length} characters long; at most {longest.Length} fit");
     }
 
+    /// <summary>
+    /// A variant whose name makes the cache's file names (its latest pointer's temporary file) longer than 255 bytes failed
+    /// every build of it, even cached; it is refused when the tree loads.
+    /// </summary>
+    [Fact]
+    public void A_variant_name_too_long_for_its_file_names_is_refused_when_the_tree_loads()
+    {
+        var longest = new string('v', PackageStore.MaxVariantLength);
+        using (var fits = new TempTree().Package("a").Package("a", variant: longest))
+            PackageStore.Load(fits.Root).Get(new PackageKey("a", longest)).Variant.ShouldBe(longest);
+        var variant = longest + "w";
+        using var tree = new TempTree().Package("a").Package("a", variant: variant);
+        var ex = Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+        ex.Message.ShouldContain($"{tree.Root}/a/{variant}.buildinfo.json: the variant name is {variant.Length} characters long; at most {longest.Length} fit");
+    }
+
     [Fact]
     public void A_version_extra_that_makes_the_id_too_long_is_refused_naming_the_field()
     {
