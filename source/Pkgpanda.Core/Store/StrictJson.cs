@@ -57,7 +57,7 @@ internal static class StrictJson
                 else if (token == JsonTokenType.PropertyName)
                 {
                     var frame = frames.Peek();
-                    var name = reader.GetString()!;
+                    var name = Text(ref reader, json, shownAs);
                     if (frame.Keys.TryGetValue(name, out var first))
                     {
                         var field = (frame.Path.Length == 0 ? "" : frame.Path + ".") + Quote(name);
@@ -70,6 +70,7 @@ internal static class StrictJson
                 }
                 else if (frames.TryPeek(out var array) && !array.IsObject)
                     array.Index++;
+                if (token == JsonTokenType.String) Text(ref reader, json, shownAs);
                 last = token;
                 lastEnd = reader.BytesConsumed;
             }
@@ -77,6 +78,21 @@ internal static class StrictJson
         catch (JsonException ex)
         {
             throw Describe(json, shownAs, frames, last, lastEnd, ex);
+        }
+    }
+
+    /// <summary>
+    /// A string token's text. An escape of half a UTF-16 pair alone (<c>"\ud800"</c>) is valid JSON syntax but no
+    /// character, and no later reader could take it: it is told here, where it is.
+    /// </summary>
+    private static string Text(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string shownAs)
+    {
+        try { return reader.GetString()!; }
+        catch (InvalidOperationException)
+        {
+            throw Error(json, shownAs, reader.TokenStartIndex,
+                "this string holds a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) without its other half, which is no character; " +
+                "write the character itself or both halves of its pair.", syntax: false);
         }
     }
 

@@ -37,6 +37,20 @@ public class JsonFileTests
     public void A_syntax_error_names_line_column_and_what_was_expected(string text, string expected) =>
         Refused(text).ShouldContain(expected, Case.Sensitive);
 
+    [Theory]
+    [InlineData("{\"a\": \"x\\ud800\"}", "x.json: line 1, column 7: this string holds a \\u escape of half a UTF-16 surrogate pair")]
+    [InlineData("{\"a\": 1,\n \"\\udc00\": 2}", "x.json: line 2, column 2: this string holds")]
+    [InlineData("{\"requires\": [\"b\", \"\\ud83d\"]}", "x.json: line 1, column 20:")]
+    public void Half_a_surrogate_pair_escaped_alone_is_told_where_it_is(string text, string expected) =>
+        Refused(text).ShouldContain(expected, Case.Sensitive);
+
+    [Fact]
+    public void A_whole_surrogate_pair_is_one_character()
+    {
+        using var tree = new TempTree().File("x.json", "{\"a\": \"\\ud83d\\ude00\"}");
+        JsonFile.ReadObject(tree.PathOf("x.json"), "x.json").GetProperty("a").GetString().ShouldBe("\U0001F600");
+    }
+
     [Fact]
     public void Columns_count_characters_not_bytes() =>
         Refused("{\"é\": \"ü\" 1}").ShouldContain("line 1, column 11:", Case.Sensitive);
