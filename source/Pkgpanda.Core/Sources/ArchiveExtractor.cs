@@ -194,7 +194,17 @@ internal static class ArchiveExtractor
         {
             if (Resolve(e.Parts[..^1], [], links) is not { } parent)
                 throw Refuse(e, "would be written through a symlink that leads outside the source folder");
-            for (var i = 1; i < e.Parts.Length; i++) created.Add(string.Join('/', e.Parts[..i]));
+            for (var i = 1; i < e.Parts.Length; i++)
+            {
+                var folder = string.Join('/', e.Parts[..i]);
+                // tar stops at such an archive ("Not a directory"); so does this, by name, before anything is written.
+                if (files.Contains(folder)) throw Refuse(e, $"lies inside \"{top}/{folder}\", which the archive has as a file");
+                created.Add(folder);
+            }
+            if (e.Kind is Kind.File or Kind.Hardlink && created.Contains(e.Path))
+                throw Refuse(e, "is a file where the archive has a folder of the same name");
+            if (e.Kind == Kind.Directory && files.Contains(e.Path))
+                throw Refuse(e, "is a folder where the archive has a file of the same name");
 
             switch (e.Kind)
             {

@@ -85,6 +85,11 @@ public sealed class ArchiveExtractorTests : IDisposable
         { "dotdot.zip", [File("top/ok", "fine"), File("top/../../outside/evil", "x")], "\"..\"" },
         { "etc-link.zip", [File("top/ok", "fine"), Symlink("top/etc", "/etc"), File("top/etc/evil", "x")], "absolute path \"/etc\"" },
         { "link-then-file.zip", [Symlink("top/link", "../../outside"), File("top/link/evil", "x")], "leads outside" },
+        // Names that clash: tar stops at them; Fetch must refuse what Build could not extract.
+        { "file-then-inside.tar.gz", [File("top/a", "x"), File("top/a/b", "y")], "lies inside \"top/a\", which the archive has as a file" },
+        { "dir-then-file.tar.gz", [Dir("top/d/"), File("top/d", "x")], "is a file where the archive has a folder of the same name" },
+        { "inside-then-file.tar.gz", [File("top/d/e", "x"), File("top/d", "y")], "is a file where the archive has a folder" },
+        { "file-then-dir.tar.gz", [File("top/f", "x"), Dir("top/f/")], "is a folder where the archive has a file" },
     };
 
     [Theory]
