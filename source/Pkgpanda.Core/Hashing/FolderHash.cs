@@ -38,7 +38,9 @@ public static class FolderHash
         try { return cache?.Sha1(entry.FullName) ?? FileSha1(entry.FullName); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            var why = entry.LinkTarget is { } target ? $"it is a symlink to '{target}', which cannot be read" : ex.Message;
+            var why = entry.LinkTarget is { } target ? $"it is a symlink to '{target}', which cannot be read"
+                : entry.Name.Contains('\uFFFD') && Store.FileType.Of(entry.FullName) == Store.FileKind.Missing ? "its name is not UTF-8 (the bad bytes shown as \uFFFD), so it cannot be opened by name; rename it"
+                : ex.Message;
             throw new BuildError($"{PackageStore.Shown(entry.FullName)}: cannot hash this file for the package id ({why}); remove it or make it a regular, readable file.", ex);
         }
     }

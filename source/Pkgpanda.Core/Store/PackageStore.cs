@@ -119,6 +119,10 @@ public sealed class PackageStore
                 var name = Path.GetFileName(folder);
                 if (folders.ContainsKey(name)) continue;
                 if (dir == packagesDir && name == "cache") continue;
+                // .NET shows bytes that are not UTF-8 as U+FFFD, and then cannot open the folder by that name.
+                if (name.Contains('\uFFFD') && !Directory.Exists(folder))
+                    throw new BuildError($"{Shown(folder)}: a folder whose name is not UTF-8 (the bad bytes shown as \uFFFD); package folder names match " +
+                                         $"{PackageName.NamePattern}: rename it, or move it out of {Shown(dir)}.");
                 var variants = VariantFiles(folder, "buildinfo.json", warnings);
                 if (variants.Count == 0) continue;
                 if (!PackageName.IsValid(name))

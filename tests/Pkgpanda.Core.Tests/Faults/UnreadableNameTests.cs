@@ -47,4 +47,26 @@ public class UnreadableNameTests
         FileTree.TryDelete(tree.PathOf("scratch")).ShouldBeTrue();
         Directory.Exists(tree.PathOf("scratch")).ShouldBeFalse();
     }
+
+    [Fact]
+    public void A_package_folder_whose_name_is_not_utf8_is_one_error_naming_it()
+    {
+        using var tree = new TempTree().Package("ok");
+        Shell("cd \"$1\" && mkdir \"$(printf 'x\\377')\" && echo '{}' > \"$(printf 'x\\377')/buildinfo.json\"", tree.Root);
+
+        var error = Should.Throw<BuildError>(() => PackageStore.Load(tree.Root));
+
+        error.Message.ShouldContain($"{tree.Root}/x\uFFFD: a folder whose name is not UTF-8");
+    }
+
+    [Fact]
+    public void A_file_in_extra_whose_name_is_not_utf8_is_named_as_that()
+    {
+        using var tree = new TempTree().File("pkg/extra/ok.txt", "x");
+        Shell(BadName, tree.PathOf("pkg/extra"));
+
+        var error = Should.Throw<BuildError>(() => Pkgpanda.Core.Hashing.FolderHash.Of(tree.PathOf("pkg/extra")));
+
+        error.Message.ShouldContain("its name is not UTF-8");
+    }
 }
