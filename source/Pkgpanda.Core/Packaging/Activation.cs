@@ -15,7 +15,8 @@ internal static class Activation
     private static readonly string[] WellKnownFolders = ["bin", "etc", "include", "lib"];
     private const string SystemdFolder = "dcos.target.wants";
     private const string ServiceConfiguration = "etc/dcos-service-configuration.json";
-    private static readonly string[] ReservedVariables = ["LD_LIBRARY_PATH", "PATH"];
+    /// <summary>Variables activation sets itself (from every package's bin/ and lib/); the loader refuses them in a buildinfo too.</summary>
+    internal static readonly string[] ReservedVariables = ["LD_LIBRARY_PATH", "PATH"];
 
     /// <summary>Where a package lives in a root; unpack a dependency here before activating.</summary>
     public static string PackageFolder(string root, PackageId id) => Path.Combine(root, "packages", id.ToString());

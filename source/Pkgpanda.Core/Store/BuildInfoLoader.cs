@@ -106,6 +106,9 @@ internal static partial class BuildInfoLoader
                 if (!EnvironmentName(p.Name))
                     throw new BuildError(e.File, "\"environment\"", Q(p.Name),
                         "an environment variable's name is letters, digits and underscores, not starting with a digit (it is exported by the activated environment files).");
+                if (Packaging.Activation.ReservedVariables.Contains(p.Name))
+                    throw new BuildError(e.File, "\"environment\"", Q(p.Name),
+                        $"{string.Join(" and ", Packaging.Activation.ReservedVariables)} are set by activation (from every active package's bin/ and lib/); a package cannot set them.");
                 var value = String(e, p.Value, $"\"environment\".{Q(p.Name)}");
                 if (value.Contains('\n') || value.Contains('\r') || value.Contains('\0'))
                     throw e.At($"\"environment\".{Q(p.Name)}", p.Value, "must be one line: a line break (or NUL) would end the line \"export NAME=value\" of the activated environment files.");

@@ -83,6 +83,8 @@ public class BuildInfoLoaderTests
     [InlineData("{\"environment\": {\"A B\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"1A\": \"x\"}}", "\"environment\"", "letters, digits and underscores")]
     [InlineData("{\"environment\": {\"A\": \"x\\nB=evil\"}}", "\"environment\".\"A\"", "must be one line")]
+    [InlineData("{\"environment\": {\"PATH\": \"/evil\"}}", "\"environment\"", "are set by activation")]
+    [InlineData("{\"environment\": {\"LD_LIBRARY_PATH\": \"/x\"}}", "\"environment\"", "a package cannot set them")]
     public void Wrong_types_name_the_field_and_value(string buildinfo, string field, string problem)
     {
         var ex = Refused(buildinfo);
