@@ -299,12 +299,15 @@ public class BrokenTreeTests
     public async Task A_script_line_of_megabytes_reaches_the_log_whole_with_what_follows_and_is_cut_on_the_console()
     {
         using var tree = ExampleTree.Empty();
-        Pkg(tree.Root, "big", script: "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\necho\necho end-marker\nmkdir -p \"$PKG_PATH\"\n");
+        Pkg(tree.Root, "big", script: "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\necho\necho end-marker\nprintf '\\033[2Jcleared\\n'\nmkdir -p \"$PKG_PATH\"\n");
         var result = await Cli.RunAsync(tree.Args("--target", "Build"));
         result.ExitCode.ShouldBe(0, result.ToString()[..Math.Min(2000, result.ToString().Length)]);
         result.Output.ShouldContain("big | end-marker");
         result.Output.ShouldContain("more characters in the build's log");
         result.Output.Length.ShouldBeLessThan(1_000_000, "the console does not get the whole line");
+        System.Text.RegularExpressions.Regex.Matches(result.Output, @"big \| x").Count.ShouldBe(1, "one console line for the line of 3 MB, not one per 64 KiB piece");
+        result.Output.ShouldContain("big | cleared");
+        result.Output.ShouldNotContain("\u001b[2J", Case.Sensitive, "a script's escape sequences do not reach the console");
         var log = File.ReadAllText(Directory.GetFiles(Path.Combine(tree.Cache, "packages", "big"), "*.log").Single());
         log.Count(c => c == 'x').ShouldBe(3_000_000);
         log.ShouldContain("end-marker");

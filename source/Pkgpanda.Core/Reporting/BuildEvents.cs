@@ -24,7 +24,11 @@ public abstract record BuildEvent(PackageKey Key);
 /// <summary>A package entered a phase; <see cref="Engine"/> names the engine it runs on from the Building phase on.</summary>
 public sealed record PhaseChanged(PackageKey Key, BuildPhase Phase, string? Engine = null) : BuildEvent(Key);
 
-public sealed record OutputLine(PackageKey Key, string Line) : BuildEvent(Key);
+/// <summary>A line of a build's output. One longer than <see cref="PieceLength"/> characters comes in pieces of exactly that length, then the rest.</summary>
+public sealed record OutputLine(PackageKey Key, string Line) : BuildEvent(Key)
+{
+    public const int PieceLength = 64 * 1024;
+}
 
 public sealed record Message(PackageKey Key, string Text, bool Warning = false) : BuildEvent(Key);
 

@@ -7,7 +7,7 @@ namespace Pkgpanda.Core.Runners;
 /// </summary>
 internal sealed class LineProgress(IProgress<string> lines) : IProgress<string>
 {
-    public const int MaxLine = 64 * 1024;
+    public const int MaxLine = Reporting.OutputLine.PieceLength;
     private readonly System.Text.StringBuilder _pending = new();
 
     public void Report(string value)

@@ -61,7 +61,15 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
                 break;
             case OutputLine o:
                 // A line of megabytes (a script printing a binary) is cut on the console; the build's log keeps all of it.
-                if (!live) log.Information($"{o.Key.Name} | {(o.Line.Length <= ConsoleLine ? o.Line : $"{o.Line[..ConsoleLine]}... ({o.Line.Length - ConsoleLine} more characters in the build's log)")}");
+                // A line of more than a piece comes in pieces: the first is shown (cut), the rest only counted. Escapes and
+                // control characters (a script's "clear screen") reach the build's log, not the console.
+                if (!live)
+                {
+                    bool continued;
+                    lock (_lock) continued = o.Line.Length == OutputLine.PieceLength ? !_cutLines.Add(o.Key) : _cutLines.Remove(o.Key);
+                    if (!continued)
+                        log.Information($"{o.Key} | {(o.Line.Length <= ConsoleLine ? Plain(o.Line) : $"{Plain(o.Line[..ConsoleLine])}... (more characters in the build's log)")}");
+                }
                 else lock (_lock) if (_running.TryGetValue(o.Key, out var running)) running.Line = Printable(o.Line);
                 break;
             case Message m:
@@ -153,6 +161,9 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     /// <summary>The longest script line shown whole on the console.</summary>
     const int ConsoleLine = 4096;
 
+    /// <summary>Packages whose last line was a full piece of a longer line (<see cref="OutputLine.PieceLength"/>).</summary>
+    private readonly HashSet<PackageKey> _cutLines = [];
+
     IRenderable Render()
     {
         var width = Math.Max(40, log.LiveConsole.Profile.Width);
@@ -179,6 +190,13 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
     static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{(int)t.TotalMinutes}:{t:ss}";
 
     /// <summary>A container's line without colour codes, carriage-return redraws or other control characters.</summary>
+    /// <summary>A line as a plain console shows it: escape sequences dropped, other control characters (but tabs) as spaces, its indent kept.</summary>
+    static string Plain(string line)
+    {
+        var text = Escapes().Replace(line, "");
+        return text.Any(c => char.IsControl(c) && c != '\t') ? new string(text.Select(c => char.IsControl(c) && c != '\t' ? ' ' : c).ToArray()) : text;
+    }
+
     static string Printable(string line)
     {
         var text = Escapes().Replace(line, "");
