@@ -59,6 +59,21 @@ public class PlanRenderingTests
     }
 
     [Fact]
+    public void Mermaid_labels_carry_no_markup_from_names_or_variants()
+    {
+        var graph = new TargetGraph(new OrderingBuild(), "Default");
+        var plan = PlanGraph.From(graph, ExecutionPlanner.Plan(graph, [graph.Find("Publish")!]),
+            [new PackageNode("a", "<img src=x onerror=alert(1)>", []) { Id = "a--1" }, new PackageNode("b", "x\"]; y#lt;&", []) { Id = "b--2" }], null);
+
+        var text = TextPlan.Mermaid(plan);
+
+        text.ShouldNotContain("<img");
+        text.ShouldContain("#lt;img src=x onerror=alert(1)#gt;");
+        text.ShouldContain("x#quot;]; y#35;lt;#amp;");
+        text.Split('\n').Count(l => l.Contains("<br/>")).ShouldBe(2, "the label's own line break stays markup");
+    }
+
+    [Fact]
     public void Dot_draws_dependency_ordering_and_trigger_edges_in_different_styles()
     {
         var text = TextPlan.Dot(Plan());

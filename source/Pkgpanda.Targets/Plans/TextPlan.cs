@@ -28,7 +28,7 @@ internal static class TextPlan
         {
             m.Append("  subgraph packages [Packages]\n");
             foreach (var p in plan.Packages)
-                m.Append($"    {packageIds[p.Key]}[\"{MermaidText($"{p.Name}<br/>{p.Variant ?? "#lt;default#gt;"} · {p.ShortId ?? "no id"} · {CacheText(p)}")}\"]\n");
+                m.Append($"    {packageIds[p.Key]}[\"{MermaidText(p.Name)}<br/>{(p.Variant is null ? "#lt;default#gt;" : MermaidText(p.Variant))} · {MermaidText($"{p.ShortId ?? "no id"} · {CacheText(p)}")}\"]\n");
             m.Append("  end\n");
         }
         foreach (var e in plan.TargetEdges)
@@ -147,7 +147,9 @@ internal static class TextPlan
     private static string CacheText(PackageNode p) => p.Cached switch { true => "cached", false => "to build", null => "unknown" };
 
     /// <summary>Mermaid labels are quoted; quotes inside become its entity.</summary>
-    private static string MermaidText(string s) => s.Replace("\"", "#quot;");
+    /// <summary>Text in a Mermaid label, where markup is read: every character that could start any is an entity code.</summary>
+    private static string MermaidText(string s) =>
+        s.Replace("#", "#35;").Replace("&", "#amp;").Replace("<", "#lt;").Replace(">", "#gt;").Replace("\"", "#quot;");
 
     /// <summary>A DOT string: quoted, with backslashes and quotes escaped and newlines as \n.</summary>
     private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
