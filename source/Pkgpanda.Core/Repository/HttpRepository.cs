@@ -122,13 +122,14 @@ internal sealed class HttpRepository : IRepository
         var code = (int)response.StatusCode;
         if (response.IsSuccessStatusCode) return;
         var status = $"{code} {response.ReasonPhrase}";
-        if (code >= 500 || code is 408 or 429) throw new TransientFailure($"the server answered {status}");
+        // 501: the server does not do that method at all (a plain file server asked to PUT); asking again cannot help.
+        if (code >= 500 && code != 501 || code is 408 or 429) throw new TransientFailure($"the server answered {status}");
         var hint = response.StatusCode switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => _token is null
                 ? " It needs a token (PackageRepository.Open(token))."
                 : " The token was not accepted: check PackageRepository.Open(token).",
-            HttpStatusCode.MethodNotAllowed or HttpStatusCode.Conflict when doing == "uploading" =>
+            HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented or HttpStatusCode.Conflict when doing == "uploading" =>
                 " The server must accept PUT and create folders (nginx: dav_methods PUT; create_full_put_path on;).",
             HttpStatusCode.RequestEntityTooLarge => " The server limits the upload size (nginx: client_max_body_size 0;).",
             _ => "",

@@ -25,6 +25,21 @@ public sealed class UnreachableRepositoryTests
         b.Files().ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task A_server_that_does_not_do_put_is_one_refusal_naming_what_it_must_accept_not_retried()
+    {
+        using var server = new Pkgpanda.Core.Tests.Sources.TestHttpServer();
+        server.Script("repo/packages/a/a--1.tar.xz", new Pkgpanda.Core.Tests.Sources.TestHttpServer.Status(501));
+        using var temp = new TempTree().File("a--1.tar.xz", "x");
+        using var repository = PackageRepository.Open(server.Url("repo/"), null, new RepositoryOptions { Attempts = 4, RetryDelay = TimeSpan.FromMilliseconds(5) });
+
+        var error = await Should.ThrowAsync<BuildError>(() => repository.UploadAsync("packages/a/a--1.tar.xz", temp.PathOf("a--1.tar.xz"), null, CancellationToken.None));
+
+        error.Message.ShouldContain("refused uploading packages/a/a--1.tar.xz: 501");
+        error.Message.ShouldContain("must accept PUT");
+        server.Hits("repo/packages/a/a--1.tar.xz").ShouldBe(1);
+    }
+
     [NginxFact]
     public async Task A_server_answering_503_is_retried_then_a_warning()
     {
