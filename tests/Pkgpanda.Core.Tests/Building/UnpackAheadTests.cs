@@ -10,7 +10,7 @@ public class UnpackAheadTests
     {
         const string quick = "#!/bin/sh\nmkdir -p $PKG_PATH/lib\necho $PKG_ID > $PKG_PATH/lib/$PKG_NAME.id\n";
         const string user = "#!/bin/sh\nset -e\nmkdir -p $PKG_PATH/lib\ncat /opt/mesosphere/lib/quick.id /opt/mesosphere/lib/slow.id > $PKG_PATH/lib/seen\n";
-        using var tree = new TempTree().Package("quick", script: quick).Package("slow", script: quick.Replace("mkdir", "sleep 3\nmkdir"))
+        using var tree = new TempTree().Package("quick", script: quick).Package("slow", script: quick.Replace("mkdir", "sleep 6\nmkdir"))
             .Package("user", "{\"requires\": [\"quick\", \"slow\"]}", script: user);
         // At the end of each step, what user's install root holds so far (the others' go in the background once they end).
         var installs = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
