@@ -85,6 +85,15 @@ public class SetupTests
             broken.Output.ShouldNotContain("   at ");
             Cache().ShouldBe(cache);
 
+            // A Dockerfile the engine cannot parse is as broken (the engine answers 400): told the same way, no engine fault.
+            File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FR0M dcos/dcos-builder:dcos-builder_dockerdir-latest\n");
+            var unparsable = await Cli.RunAsync(tree.Args("--target", "Build"));
+            unparsable.ExitCode.ShouldNotBe(0, unparsable.ToString());
+            unparsable.Output.ShouldContain($"The builder image of {package} cannot be built:");
+            unparsable.Output.ShouldContain("unknown instruction");
+            unparsable.Output.ShouldNotContain("The Docker engine at");
+            Cache().ShouldBe(cache);
+
             // A docker/ folder without its Dockerfile is as broken.
             File.Delete(tree.PathOf($"{package}/docker/Dockerfile"));
             var empty = await Cli.RunAsync(tree.Args("--target", "Build"));

@@ -196,8 +196,16 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 if (tail.Count > 15) tail.Dequeue();
             }
         });
-        await CallAsync(() => Client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
-            context, null, null, progress, cancellationToken), $"building the image {tag}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CallAsync(() => Client.Images.BuildImageFromDockerfileAsync(new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = "none", Pull = null },
+                context, null, null, progress, cancellationToken), $"building the image {tag}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException { StatusCode: System.Net.HttpStatusCode.BadRequest } api)
+        {
+            // The engine answered and refused the Dockerfile itself (a parse error): the folder is broken, not the engine.
+            throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {ApiMessage(api)}", fault);
+        }
         if (errors.Count > 0)
             throw new BuildError($"Building the Docker image {tag} from {contextDirectory} failed: {string.Join("; ", errors)}\n" +
                                  string.Join("\n", tail.Select(l => "  | " + l)));
