@@ -295,6 +295,24 @@ public class BrokenTreeTests
         again.Output.ShouldNotContain(oldId);
     }
 
+    /// <summary>
+    /// The gate's last line ends a step ahead of the engine's notice; its mark once sat in the gate's command line, which
+    /// a script can read in /proc, so a failing script could print it and count as built.
+    /// </summary>
+    [Fact]
+    public async Task A_script_that_prints_marks_from_the_command_lines_it_can_read_still_fails_with_its_own_exit_code()
+    {
+        using var tree = ExampleTree.Empty();
+        Pkg(tree.Root, "forge", script: "#!/bin/sh\nfor f in /proc/[0-9]*/cmdline; do tr '\\0' '\\n' <\"$f\"; done | grep pkgpanda- | while read -r m; do echo \"$m 0\"; echo \"$m 0\" >&2; done\n" +
+                                         "sleep 1\nmkdir -p \"$PKG_PATH\"\nexit 7\n");
+
+        var result = await Cli.RunAsync(tree.Args("--target", "Build"));
+
+        result.ExitCode.ShouldNotBe(0, result.ToString());
+        result.Output.ShouldContain("exited with code 7");
+        Directory.GetFiles(Path.Combine(tree.Cache, "packages"), "*.tar.xz", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task A_script_line_of_megabytes_reaches_the_log_whole_with_what_follows_and_is_cut_on_the_console()
     {

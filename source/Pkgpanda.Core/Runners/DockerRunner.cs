@@ -267,7 +267,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     private async Task<PreparedContainer> PrepareCreatedAsync(BuildStep step, bool binds, Launch launch, CancellationToken cancellationToken)
     {
-        var mark = launch == Launch.Plain ? null : $"pkgpanda-done-{Guid.NewGuid():N}";
+        // The stream gate's first line carries a mark in its command line; the last line of either gate carries one that
+        // travels on its standard input and that the build script never sees (a command line is readable in /proc).
+        var mark = launch == Launch.Plain ? null : $"pkgpanda-files-{Guid.NewGuid():N}";
+        var secret = launch == Launch.Plain ? null : $"pkgpanda-done-{Guid.NewGuid():N}";
         var id = await CreateAsync(step, binds, mark, launch, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -279,7 +282,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             if (sentAhead) await SendInputsAsync(id, step, ahead, cancellationToken).ConfigureAwait(false);
             // Attached now, before the start, so no line is lost and the start costs one call less.
             return new PreparedContainer(this, step, id, binds, sentAhead, await AttachAsync(id, stdin: launch != Launch.Plain, cancellationToken).ConfigureAwait(false))
-                { DoneMark = mark, Streamed = launch == Launch.Streamed };
+                { DoneMark = secret, FirstLineMark = mark, Streamed = launch == Launch.Streamed };
         }
         catch
         {
@@ -318,8 +321,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     }
 
     /// <summary>
-    /// What a container started early runs (<c>$1</c> a mark made for it, then the step's command): it waits for one
-    /// line on its standard input ("go", written when the step runs), then runs the command with the standard input a
+    /// What a container started early runs (the step's command): it waits for one line on its standard input ("go" and
+    /// a mark made for it, written when the step runs; the mark is never in a command line, which the script could read
+    /// in /proc, so only the gate can print it), then runs the command with the standard input a
     /// step always had (none) and its standard error joined to its output (the log shows both in one stream anyway; now
     /// in the exact order written, and nothing can arrive after the last line). Input closed without it (the run that
     /// made it was killed): it ends without running anything. Once the command is done, whatever it left running is
@@ -330,19 +334,20 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// for a container that is not started early.
     /// </summary>
     private const string Gate =
-        "k=$1; shift; read -r go && [ \"$go\" = go ] || exit 1; exec 2>&1; \"$@\" </dev/null; s=$?; kill -9 -1 2>/dev/null; n=0; " +
+        "read -r go k && [ \"$go\" = go ] && [ -n \"$k\" ] || exit 1; exec 2>&1; \"$@\" </dev/null; s=$?; kill -9 -1 2>/dev/null; n=0; " +
         "while :; do b=; for f in /proc/[0-9]*/task/[0-9]*/stat; do read -r l 2>/dev/null <\"$f\" || continue; p=${l%% *}; t=${l##*) }; t=${t%% *}; " +
         "[ \"$p\" = 1 ] || [ \"$p\" = $$ ] || [ \"$t\" = Z ] || [ \"$t\" = X ] || b=1; done; [ -z \"$b\" ] && break; " +
         "n=$((n+1)); [ $n -ge 500 ] && exit $s; sleep 0.01 2>/dev/null; done; " +
         "printf '%s %s\\n' \"$k\" \"$s\"; exit $s";
 
     /// <summary>
-    /// What a step runs on an engine that does not see our files (<c>$1</c> a mark, <c>$2</c> the result folder, then the
+    /// What a step runs on an engine that does not see our files (<c>$1</c> the mark of its first line, <c>$2</c> the result folder, then the
     /// step's command), so that its files travel on the container's own standard streams instead of the engine's archive
     /// calls (each archive in or out costs the engine a process of its own: ~120 ms of its CPU, against ~10 for the
     /// streams, measured on Docker 20.10). Its first line (standard output) says how: <c>mark tar</c> when it runs as
-    /// root and has <c>tar</c> (it then reads the inputs as a tar archive on its standard input, extracted at <c>/</c>),
-    /// else <c>mark api</c> (the inputs are sent through the API, then a line "go"). The command runs as behind
+    /// root and has <c>tar</c> (it then reads a line, the mark of its last line, and the inputs as a tar archive on its
+    /// standard input, extracted at <c>/</c>), else <c>mark api</c> (the inputs are sent through the API, then a line
+    /// "go" and the mark of its last line). The command runs as behind
     /// <see cref="Gate"/>, its output on the standard error; the result folder then goes out on the standard output as a
     /// tar archive (with <c>tar</c>), and the last line of the standard error is the mark and the exit code. Without the
     /// mark (what the step left running could not be killed within ~5 s, or <c>tar</c> could not pack the result) the
@@ -351,14 +356,14 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private const string StreamGate =
         "k=$1; o=$2; shift 2; u=; while read -r a b c; do [ \"$a\" = Uid: ] && u=$b; done </proc/self/status 2>/dev/null; " +
         "if [ \"$u\" = 0 ] && command -v tar >/dev/null 2>&1; then m=tar; else m=api; fi; printf '%s %s\\n' \"$k\" $m; " +
-        "if [ $m = tar ]; then tar -x -f - -C / || { echo \"$0: the inputs could not be unpacked (tar exit $?)\" >&2; exit 125; }; " +
-        "else read -r go && [ \"$go\" = go ] || exit 1; fi; exec </dev/null; " +
+        "if [ $m = tar ]; then read -r e && [ -n \"$e\" ] || exit 1; tar -x -f - -C / || { echo \"$0: the inputs could not be unpacked (tar exit $?)\" >&2; exit 125; }; " +
+        "else read -r go e && [ \"$go\" = go ] && [ -n \"$e\" ] || exit 1; fi; exec </dev/null; " +
         "\"$@\" >&2; s=$?; kill -9 -1 2>/dev/null; n=0; " +
         "while :; do b=; for f in /proc/[0-9]*/task/[0-9]*/stat; do read -r l 2>/dev/null <\"$f\" || continue; p=${l%% *}; t=${l##*) }; t=${t%% *}; " +
         "[ \"$p\" = 1 ] || [ \"$p\" = $$ ] || [ \"$t\" = Z ] || [ \"$t\" = X ] || b=1; done; [ -z \"$b\" ] && break; " +
         "n=$((n+1)); [ $n -ge 500 ] && exit $s; sleep 0.01 2>/dev/null; done; " +
         "if [ $m = tar ]; then d=${o%/*}; tar -c -f - -C \"${d:-/}\" \"${o##*/}\" || { echo \"$0: the result folder $o could not be packed (tar exit $?)\" >&2; exit $s; }; fi; " +
-        "printf '%s %s\\n' \"$k\" \"$s\" >&2; exit $s";
+        "printf '%s %s\\n' \"$e\" \"$s\" >&2; exit $s";
 
     /// <summary>The name the gate's shell runs under (<c>$0</c>): its own messages start with it.</summary>
     internal const string GateName = "pkgpanda-gate";
@@ -380,7 +385,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Cmd = launch switch
             {
                 Launch.Streamed => ["/bin/sh", "-c", StreamGate, GateName, mark!, step.Output!.ContainerPath, .. step.Command],
-                Launch.Gated => ["/bin/sh", "-c", Gate, GateName, mark!, .. step.Command],
+                Launch.Gated => ["/bin/sh", "-c", Gate, GateName, .. step.Command],
                 _ => step.Command.ToList(),
             },
             OpenStdin = gated,
@@ -428,7 +433,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var done = doneMark is null ? null : new DoneLine(output, doneMark);
             var log = new StepLog(done ?? output);
             var logs = PumpAsync(stream, log, container, () => done?.Code.IsCompleted == true, cancellationToken);
-            if (done is not null) await FirstWordAsync(() => SendGoAsync(stream, step, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (done is not null) await FirstWordAsync(() => SendGoAsync(stream, step, doneMark!, cancellationToken), cancellationToken).ConfigureAwait(false);
             else await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var wait = WaitForEndAsync(container, step, waitCancel.Token, cancellationToken);
@@ -474,12 +479,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// result folder (on its standard output, or through the API). Null when it does not start (an image without
     /// <c>/bin/sh</c>, noted for the run): the caller runs the step in a plain container instead.
     /// </summary>
-    private async Task<long?> StartStreamedAsync(string container, MultiplexedStream stream, BuildStep step, bool sentAhead, string mark, bool started, IProgress<string> output, CancellationToken cancellationToken)
+    private async Task<long?> StartStreamedAsync(string container, MultiplexedStream stream, BuildStep step, bool sentAhead, string mark, string secret, bool started, IProgress<string> output, CancellationToken cancellationToken)
     {
         var result = step.Output!;
         try
         {
-            var done = new DoneLine(output, mark);
+            var done = new DoneLine(output, secret);
             var how = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
             var archive = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
             var logs = PumpStreamsAsync(stream, done, mark, how, archive.Writer, cancellationToken);
@@ -501,7 +506,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             Task? extracting = null;
             if (mode == "tar")
             {
-                var inputs = WriteArchiveAsync(stream, late, $"sending the inputs of {step.Name}", cancellationToken);
+                var inputs = WriteArchiveAsync(stream, late, $"sending the inputs of {step.Name}", cancellationToken, firstLine: secret);
                 if (started) await FirstWordAsync(() => inputs, cancellationToken).ConfigureAwait(false);
                 else await inputs.ConfigureAwait(false);
                 // Only now: the result folder's starting content went with the inputs, and extracting replaces it.
@@ -516,7 +521,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             else if (mode == "api")
             {
                 if (late.Count > 0) await SendInputsAsync(container, step, late, cancellationToken).ConfigureAwait(false);
-                await SendGoAsync(stream, step, cancellationToken).ConfigureAwait(false);
+                await SendGoAsync(stream, step, secret, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -630,12 +635,19 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// Folders as one tar archive written on a container's standard input, which is then closed. A fault reading our
     /// files is told as ours (the writer's), not as the engine breaking off.
     /// </summary>
-    private async Task WriteArchiveAsync(MultiplexedStream stream, IReadOnlyList<(string HostPath, string ContainerPath)> folders, string doing, CancellationToken cancellationToken)
+    /// <param name="firstLine">A line the reader takes before the archive (the stream gate's mark).</param>
+    private async Task WriteArchiveAsync(MultiplexedStream stream, IReadOnlyList<(string HostPath, string ContainerPath)> folders, string doing, CancellationToken cancellationToken,
+        string? firstLine = null)
     {
         var (reader, writing) = Archive(folders, cancellationToken);
         var buffer = new byte[1 << 16];
         try
         {
+            if (firstLine is not null)
+            {
+                var line = System.Text.Encoding.UTF8.GetBytes(firstLine + "\n");
+                await CallAsync(() => stream.WriteAsync(line, 0, line.Length, cancellationToken), doing, cancellationToken).ConfigureAwait(false);
+            }
             await using (reader)
             {
                 while (true)
@@ -676,10 +688,10 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             $"starting the container for {step.Name} (image {step.Image})", cancellationToken);
 
     /// <summary>The line a gate waits for before it runs the command (its standard input is closed after it).</summary>
-    private Task SendGoAsync(MultiplexedStream stream, BuildStep step, CancellationToken cancellationToken) =>
+    private Task SendGoAsync(MultiplexedStream stream, BuildStep step, string mark, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
-            var go = "go\n"u8.ToArray();
+            var go = System.Text.Encoding.UTF8.GetBytes($"go {mark}\n");
             // The standard input stays open: a relay such as socat ends a connection half a second after one direction
             // closes, and the gate reads nothing after this line (the script's standard input is /dev/null).
             await stream.WriteAsync(go, 0, go.Length, cancellationToken).ConfigureAwait(false);
@@ -749,6 +761,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         /// </summary>
         public string? DoneMark { get; init; }
 
+        /// <summary>Behind the <see cref="StreamGate"/>: the mark of its first line (in its command line, unlike <see cref="DoneMark"/>).</summary>
+        public string? FirstLineMark { get; init; }
+
         /// <summary>Behind the <see cref="StreamGate"/>: its files travel on its standard streams.</summary>
         public bool Streamed { get; init; }
 
@@ -772,7 +787,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 if (Streamed)
                 {
                     long? streamed;
-                    using (stream) streamed = await engine.StartStreamedAsync(container, stream, step, sentAhead, DoneMark!, StartedEarly, output, cancellationToken).ConfigureAwait(false);
+                    using (stream) streamed = await engine.StartStreamedAsync(container, stream, step, sentAhead, FirstLineMark!, DoneMark!, StartedEarly, output, cancellationToken).ConfigureAwait(false);
                     if (streamed is not { } code)
                     {
                         // It would not start behind the gate (no /bin/sh): a plain container, its files through the API.
