@@ -75,24 +75,26 @@ public class SetupTests
             List<string> Cache() => tree.CacheSnapshot().Where(f => !f.Contains("/cache/file-hashes", StringComparison.Ordinal)).ToList();
             var cache = Cache();
 
-            // The edit breaks the image build: the run fails, naming it, and builds nothing with the older image.
-            File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FROM dcos/dcos-builder:dcos-builder_dockerdir-latest\nRUN echo 2 > /v && exit 1\n");
-            var broken = await Cli.RunAsync(tree.Args("--target", "Build"));
-            broken.ExitCode.ShouldNotBe(0, broken.ToString());
-            broken.Output.ShouldContain($"The builder image of {package} cannot be built:");
-            broken.Output.ShouldContain("Fix its docker/ folder");
-            broken.Output.ShouldNotContain("is used as it is");
-            broken.Output.ShouldNotContain("   at ");
-            Cache().ShouldBe(cache);
+            // A run with a broken docker/ folder fails, naming it, and builds nothing with the older image under its tag.
+            async Task<string> RefusedWith(string dockerfile)
+            {
+                File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), dockerfile);
+                var broken = await Cli.RunAsync(tree.Args("--target", "Build"));
+                broken.ExitCode.ShouldNotBe(0, broken.ToString());
+                broken.Output.ShouldContain($"The builder image of {package} cannot be built:");
+                broken.Output.ShouldContain("Fix its docker/ folder");
+                broken.Output.ShouldNotContain("is used as it is");
+                broken.Output.ShouldNotContain("   at ");
+                Cache().ShouldBe(cache);
+                return broken.Output;
+            }
 
+            // The edit breaks the image build.
+            await RefusedWith("FROM dcos/dcos-builder:dcos-builder_dockerdir-latest\nRUN echo 2 > /v && exit 1\n");
             // A Dockerfile the engine cannot parse is as broken (the engine answers 400): told the same way, no engine fault.
-            File.WriteAllText(tree.PathOf($"{package}/docker/Dockerfile"), "FR0M dcos/dcos-builder:dcos-builder_dockerdir-latest\n");
-            var unparsable = await Cli.RunAsync(tree.Args("--target", "Build"));
-            unparsable.ExitCode.ShouldNotBe(0, unparsable.ToString());
-            unparsable.Output.ShouldContain($"The builder image of {package} cannot be built:");
-            unparsable.Output.ShouldContain("unknown instruction");
-            unparsable.Output.ShouldNotContain("The Docker engine at");
-            Cache().ShouldBe(cache);
+            var unparsable = await RefusedWith("FR0M dcos/dcos-builder:dcos-builder_dockerdir-latest\n");
+            unparsable.ShouldContain("unknown instruction");
+            unparsable.ShouldNotContain("The Docker engine at");
 
             // A docker/ folder without its Dockerfile is as broken.
             File.Delete(tree.PathOf($"{package}/docker/Dockerfile"));

@@ -29,17 +29,4 @@ public class BuildReportTests
         error.Message.ShouldContain($"a: {reason}");
         error.Message.ShouldContain("b: exited with code 2");
     }
-
-    private sealed class LinesOutput : IBuildOutput
-    {
-        public List<string> Lines { get; } = [];
-        public void TargetStarting(ExecutableTarget target) { }
-        public void TargetSkipped(ExecutableTarget target) { }
-        public void TargetFailed(ExecutableTarget target, Exception exception) { }
-        public void TargetFinished(ExecutableTarget target) { }
-        public void Log(LogLevel level, string message) => Lines.Add(message);
-        public void Line(string text) => Lines.Add(text);
-        public Spectre.Console.IAnsiConsole LiveConsole => throw new NotSupportedException("no live view here");
-        public void Summary(IReadOnlyList<ExecutableTarget> plan, bool succeeded, TimeSpan total) { }
-    }
 }

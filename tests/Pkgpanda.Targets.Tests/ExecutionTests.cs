@@ -125,7 +125,7 @@ public class ExecutionTests
         var graph = new TargetGraph(new FailingBuild(), "Default");
         var plan = ExecutionPlanner.Plan(graph, [graph.Default!]);
         plan[0].Definition.Actions.Insert(0, async ct => { await cts.CancelAsync(); ct.ThrowIfCancellationRequested(); });
-        var ok = await new BuildExecutor(new NullOutput()).ExecuteAsync(plan, _ => null, _ => { }, cts.Token);
+        var ok = await new BuildExecutor(new LinesOutput()).ExecuteAsync(plan, _ => null, _ => { }, cts.Token);
         ok.ShouldBeFalse();
         plan[0].Status.ShouldBe(ExecutionStatus.Aborted);
         plan.Skip(1).ShouldAllBe(t => t.Status == ExecutionStatus.NotRun);
@@ -171,17 +171,5 @@ public class ExecutionTests
         result.Output.ShouldContain("::endgroup::");
         result.Output.ShouldContain("::error::");
         result.Output.ShouldMatch(@"\d\d:\d\d:\d\d \[ERR\]");
-    }
-
-    private sealed class NullOutput : IBuildOutput
-    {
-        public void TargetStarting(ExecutableTarget target) { }
-        public void TargetSkipped(ExecutableTarget target) { }
-        public void TargetFailed(ExecutableTarget target, Exception exception) { }
-        public void TargetFinished(ExecutableTarget target) { }
-        public void Log(LogLevel level, string message) { }
-        public void Line(string text) { }
-        public Spectre.Console.IAnsiConsole LiveConsole => throw new NotSupportedException("no live view in these tests");
-        public void Summary(IReadOnlyList<ExecutableTarget> plan, bool succeeded, TimeSpan total) { }
     }
 }

@@ -112,10 +112,13 @@ internal static class Packer
                                  "a package's names must be UTF-8 (its tar, the pkgpanda tools and the JSON that name files need it): rename it in the build script.");
     }
 
-    private static BuildError TooLong(string path, string name, Exception? inner = null) =>
-        new BuildError($"{path[..Math.Min(200, path.Length)]}...: the build made a path of {System.Text.Encoding.UTF8.GetByteCount(path)}+ bytes here (\"{Shown(name)}\" in the package), longer " +
+    private static BuildError TooLong(string path, string name, Exception? inner = null)
+    {
+        var message = $"{path[..Math.Min(200, path.Length)]}...: the build made a path of {System.Text.Encoding.UTF8.GetByteCount(path)}+ bytes here (\"{Shown(name)}\" in the package), longer " +
             $"than Linux opens ({PathMax - 1} bytes) on this machine, where its build folder lies deeper than $PKG_PATH does in the container; a package " +
-            "cannot hold it: make that folder tree shallower.", inner!);
+            "cannot hold it: make that folder tree shallower.";
+        return inner is null ? new BuildError(message) : new BuildError(message, inner);
+    }
 
     /// <summary>A package path in a message: its start, when it is very long.</summary>
     private static string Shown(string name) => name.Length > 160 ? name[..160] + "..." : name;

@@ -488,6 +488,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             var how = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
             var archive = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
             var logs = PumpStreamsAsync(stream, done, mark, how, archive.Writer, cancellationToken);
+            // Its stream ended before the gate's last line while the container ran on: cut off by a relay.
+            var cut = logs.ContinueWith(_ => done.Code.IsCompleted ? Task.FromResult(false) : NotEndedAsync(container, cancellationToken),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
             try
             {
                 if (!started) await StartContainerAsync(container, step, cancellationToken).ConfigureAwait(false);
@@ -550,9 +553,8 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                     throw new BuildError(killed);
                 if (mode == "tar" && status == 125 && done.SawUnpackFailure)
                     throw new EnvironmentFault($"The container of {step.Name} on {Address} could not unpack the build's inputs (tar in {step.Image} failed; its words are in the build's log); nothing was built.");
-                // It ended without the gate's last line and was not killed: its stream was cut (a relay's idle timeout).
-                // These containers keep no log of their own (the result travels on that stream), so the rest is lost: say so.
-                if (status is not (137 or 143 or 125))
+                // These containers keep no log of their own (the result travels on that stream): what came after a cut is lost; say so.
+                if (logs.IsCompleted && await cut.ConfigureAwait(false))
                     done.Report($"{GateName}: the connection to the engine was cut while the step was silent (a relay or forward that closes idle " +
                                 "connections); what the step printed after that is missing here (on an engine that shares no files with this machine, its containers keep no log).");
             }
@@ -687,7 +689,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         CallAsync(() => Client.Containers.StartContainerAsync(container, new ContainerStartParameters(), cancellationToken),
             $"starting the container for {step.Name} (image {step.Image})", cancellationToken);
 
-    /// <summary>The line a gate waits for before it runs the command (its standard input is closed after it).</summary>
+    /// <summary>The line a gate waits for before it runs the command: "go" and the mark of its last line.</summary>
     private Task SendGoAsync(MultiplexedStream stream, BuildStep step, string mark, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
@@ -1019,19 +1021,31 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// </summary>
     private async Task<bool> PumpAsync(MultiplexedStream stream, StepLog log, string container, Func<bool> complete, CancellationToken cancellationToken)
     {
-        var buffer = new byte[16384];
-        try
-        {
-            while (true)
-            {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                if (read.EOF) break;
-                log.Add(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
-            }
-        }
+        try { await CopyOutputAsync(stream, log, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException) { }
         catch (OperationCanceledException) { return false; }
-        if (complete() || cancellationToken.IsCancellationRequested) return false;
+        return !complete() && await NotEndedAsync(container, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Both streams of <paramref name="stream"/> into <paramref name="log"/>, to the stream's end.</summary>
+    private static async Task CopyOutputAsync(MultiplexedStream stream, StepLog log, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16384];
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            if (read.EOF) return;
+            log.Add(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
+        }
+    }
+
+    /// <summary>
+    /// Whether the engine says the container still runs (or has not started yet): a stream of it that ended now was cut
+    /// off (a relay's idle timeout), not ended by the container. False when that cannot be asked.
+    /// </summary>
+    private async Task<bool> NotEndedAsync(string container, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) return false;
         try
         {
             var state = (await Client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false)).State;
@@ -1051,13 +1065,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         {
             using var stream = await Client.Containers.GetContainerLogsAsync(container,
                 new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = false }, cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[16384];
-            while (true)
-            {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                if (read.EOF) break;
-                log.Add(read.Target == MultiplexedStream.TargetStream.StandardError, buffer.AsSpan(0, read.Count));
-            }
+            await CopyOutputAsync(stream, log, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
         {

@@ -189,20 +189,22 @@ internal sealed partial class BuildProgress(Log log, PackageGraph graph, BuildEs
 
     static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{(int)t.TotalMinutes}:{t:ss}";
 
-    /// <summary>A container's line without colour codes, carriage-return redraws or other control characters.</summary>
     /// <summary>A line as a plain console shows it: escape sequences dropped, other control characters (but tabs) as spaces, its indent kept.</summary>
-    static string Plain(string line)
-    {
-        var text = Escapes().Replace(line, "");
-        return text.Any(c => char.IsControl(c) && c != '\t') ? new string(text.Select(c => char.IsControl(c) && c != '\t' ? ' ' : c).ToArray()) : text;
-    }
+    static string Plain(string line) => Spaces(Escapes().Replace(line, ""), keepTabs: true);
 
+    /// <summary>A container's line for the live view: without colour codes, carriage-return redraws or other control characters.</summary>
     static string Printable(string line)
     {
         var text = Escapes().Replace(line, "");
         var cr = text.LastIndexOf('\r', text.Length > 0 && text[^1] == '\r' ? text.Length - 2 : text.Length - 1);
         if (cr >= 0) text = text[(cr + 1)..];
-        return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return Spaces(text, keepTabs: false).Trim();
+    }
+
+    static string Spaces(string text, bool keepTabs)
+    {
+        bool Control(char c) => char.IsControl(c) && !(keepTabs && c == '\t');
+        return text.Any(Control) ? new string(text.Select(c => Control(c) ? ' ' : c).ToArray()) : text;
     }
 
     [GeneratedRegex(@"\x1B(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07|.)")]
