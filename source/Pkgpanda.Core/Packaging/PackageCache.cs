@@ -49,8 +49,8 @@ public sealed class PackageCache(string cacheDir)
     /// <summary>
     /// Whether the tarball of <paramref name="id"/> is there and is what was written. A stat and a compare when it is
     /// unchanged; a re-hash when its size or time changed (a touched file with the same bytes is still good). A tarball
-    /// without a record (written by an older version, or a run killed between the two renames) is accepted when the xz
-    /// stream is complete and intact, and then recorded.
+    /// without a record (written by an older version, or a run killed between the two renames) is accepted when it reads
+    /// whole (every xz block and tar header intact), and then recorded.
     /// </summary>
     public CacheCheck Check(PackageId id)
     {
@@ -71,8 +71,8 @@ public sealed class PackageCache(string cacheDir)
                         ? $"it has {now.Size} bytes, {record.Size} were written"
                         : $"its sha256 is {now.Sha256}, {record.Sha256} was written");
             }
-            else if (XzProblem(tarball) is { } problem)
-                return CacheCheck.Corrupt(problem);
+            else if (TarballTest.Problem(tarball) is { } problem)
+                return CacheCheck.Corrupt($"it has no record of what was written, and it does not read as a .tar.xz: {problem}");
             TryWriteRecord(tarball, now);
             return CacheCheck.Verified;
         }
@@ -170,20 +170,5 @@ public sealed class PackageCache(string cacheDir)
         try { record.Write(tarball); }
         catch (EnvironmentFault) when (Directory.Exists(path)) { throw; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnvironmentFault) { }
-    }
-
-    private static string? XzProblem(string tarball)
-    {
-        try
-        {
-            using var input = new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var xz = Xz.Decompress(input);
-            xz.CopyTo(Stream.Null);
-            return null;
-        }
-        catch (InvalidDataException ex)
-        {
-            return $"it has no record of what was written, and its {ex.Message.TrimEnd('.')}";
-        }
     }
 }

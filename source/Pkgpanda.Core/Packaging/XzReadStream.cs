@@ -116,7 +116,7 @@ internal sealed class XzReadStream : Stream
                 case Xz.Ret.StreamEnd: _ended = true; break;
                 case Xz.Ret.BufError when _inputDone: throw new InvalidDataException("xz data is truncated.");
                 case Xz.Ret.BufError: break;
-                case Xz.Ret.FormatError: throw new InvalidDataException("Not xz data.");
+                case Xz.Ret.FormatError: throw new InvalidDataException("not xz data.");
                 case Xz.Ret.DataError: throw new InvalidDataException("xz data is corrupt.");
                 default: throw Xz.Failure("decompression", ret);
             }

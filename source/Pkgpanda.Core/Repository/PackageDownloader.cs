@@ -6,7 +6,8 @@ namespace Pkgpanda.Core.Repositories;
 /// <summary>
 /// Fetches packages and bootstrap bundles from a repository into the cache before anything is built
 /// (<see cref="Building.BuildContext.TryDownload"/>). Every object is verified against the <c>.sha256</c> published
-/// beside it and appears in the cache by rename only after it matched, so nothing unverified is ever cached.
+/// beside it, and a tarball must read whole; each appears in the cache by rename only after that, so nothing
+/// unverified is ever cached.
 /// </summary>
 /// <remarks>
 /// Not found is <c>false</c> (the caller builds). A repository that does not answer is a warning and <c>false</c>, and
@@ -79,6 +80,12 @@ public sealed class PackageDownloader(IRepository repository, PackageCache cache
         if (actual != expected)
             throw new BuildError($"{Location(path)} does not match its published sha256: {Location(sidecar)} says {expected}, the download has {actual}. " +
                                  "Nothing was cached. The repository copy is corrupt or was tampered with; remove it there and publish again.");
+        // The sidecar only says the bytes are what was published: a tarball published broken would be cached, then fail
+        // every build that unpacks it, and be downloaded again by the next run.
+        if (path.EndsWith(".tar.xz", StringComparison.Ordinal) &&
+            await Task.Run(() => TarballTest.Problem(temporary, cancellationToken), cancellationToken).ConfigureAwait(false) is { } problem)
+            throw new BuildError($"{Location(path)} matches its published sha256 but does not read as a .tar.xz: {problem}. " +
+                                 "Nothing was cached. It was published broken; remove it from the repository (and its .sha256) and publish again.");
         return true;
     }
 

@@ -141,4 +141,23 @@ public class CachedTarballTests
         cache.Check(Id).State.ShouldBe(CacheState.Verified);
         TarballRecord.Read(tarball)!.Size.ShouldBe(new FileInfo(tarball).Length);
     }
+
+    [Fact]
+    public async Task A_tarball_without_a_record_whose_xz_holds_no_tar_is_not_up_to_date()
+    {
+        using var tree = new TempTree();
+        var cache = await PackedAsync(tree, record: false);
+        var tarball = cache.PackagePath(Id);
+        // Intact xz (every check passes) around bytes that are no tar header.
+        var garbage = Enumerable.Range(0, 4096).Select(i => (byte)('a' + i % 26)).ToArray();
+        using (var file = File.Create(tarball))
+        using (var xz = Xz.Compress(file))
+            xz.Write(garbage);
+
+        var check = cache.Check(Id);
+
+        check.State.ShouldBe(CacheState.Corrupt);
+        check.Problem!.ShouldContain("does not read as a .tar.xz");
+        TarballRecord.Read(tarball).ShouldBeNull();
+    }
 }

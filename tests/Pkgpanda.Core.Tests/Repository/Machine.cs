@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using System.Security.Cryptography;
 using Pkgpanda.Core.Model;
 using Pkgpanda.Core.Packaging;
@@ -13,10 +14,10 @@ public sealed class Machine : IDisposable
 
     public PackageCache Cache => new(Root);
 
-    /// <summary>A "package" whose bytes are random: the repository never looks inside.</summary>
-    public PackageId AddPackage(string name, int size = 4096, string? version = null, byte[]? bytes = null)
+    /// <summary>A "package": a tarball of one file of <paramref name="size"/> random bytes (a download is read through).</summary>
+    public PackageId AddPackage(string name, int size = 4096, string? version = null)
     {
-        bytes ??= RandomNumberGenerator.GetBytes(size);
+        var bytes = RandomTarball(size);
         var id = new PackageId(name, version ?? Convert.ToHexStringLower(SHA1.HashData(bytes)));
         Write(Cache.PackagePath(id), bytes);
         return id;
@@ -27,7 +28,7 @@ public sealed class Machine : IDisposable
     {
         var bootstrapId = Convert.ToHexStringLower(SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(",", packages) + variant)));
         var ids = string.Join(", ", packages.Order().Select(p => $"\"{p}\""));
-        Write(Path.Combine(Cache.BootstrapFolder, $"{bootstrapId}.bootstrap.tar.xz"), RandomNumberGenerator.GetBytes(8192));
+        Write(Path.Combine(Cache.BootstrapFolder, $"{bootstrapId}.bootstrap.tar.xz"), RandomTarball(8192));
         Write(Path.Combine(Cache.BootstrapFolder, $"{bootstrapId}.active.json"), System.Text.Encoding.UTF8.GetBytes($"[{ids}]"));
         Write(Path.Combine(Cache.BootstrapFolder, $"{Variant.Prefix(variant)}bootstrap.latest"), System.Text.Encoding.UTF8.GetBytes(bootstrapId));
         Write(Path.Combine(Cache.CompleteFolder, $"{Variant.Prefix(variant)}complete.latest.json"),
@@ -44,6 +45,16 @@ public sealed class Machine : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+
+    private static byte[] RandomTarball(int size)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "data") { DataStream = new MemoryStream(RandomNumberGenerator.GetBytes(size)) });
+        using var packed = new MemoryStream();
+        using (var xz = Xz.Compress(packed, leaveOpen: true)) tar.WriteTo(xz);
+        return packed.ToArray();
     }
 
     private static void Write(string path, byte[] bytes)

@@ -81,6 +81,32 @@ public sealed class SharingTests
 
     [NginxTheory]
     [MemberData(nameof(SharedRepository.Kinds), MemberType = typeof(SharedRepository))]
+    public async Task A_tarball_published_broken_with_a_matching_sidecar_is_refused_and_nothing_is_cached(string kind)
+    {
+        using var repo = SharedRepository.Create(kind);
+        using var a = new Machine();
+        using var b = new Machine();
+        var mesos = a.AddPackage("mesos", size: 300_000);
+        using var repository = repo.Open();
+        await new Publisher(repository).PublishAsync(PublishPlan.FromCache(a.Cache, [mesos], []), CancellationToken.None);
+        // Cut short where it is stored, and the sidecar made to match: the sha256 alone cannot tell.
+        var stored = repo.StorageOf(RepositoryLayout.Package(mesos));
+        var bytes = File.ReadAllBytes(stored);
+        File.WriteAllBytes(stored, bytes[..(bytes.Length / 2)]);
+        File.WriteAllText(repo.StorageOf(RepositoryLayout.Sidecar(RepositoryLayout.Package(mesos))),
+            $"{await Sha256Sidecar.OfFileAsync(stored, CancellationToken.None)}  {mesos}.tar.xz\n");
+
+        var error = await Should.ThrowAsync<BuildError>(() => new PackageDownloader(repository, b.Cache).TryDownloadAsync(mesos, CancellationToken.None));
+
+        error.Message.ShouldContain($"{mesos}.tar.xz matches its published sha256 but does not read as a .tar.xz: xz data is truncated");
+        error.Message.ShouldContain(repo.Url.TrimEnd('/'));
+        error.Message.ShouldContain("Nothing was cached");
+        b.Files().ShouldBeEmpty();
+        b.Cache.Contains(mesos).ShouldBeFalse();
+    }
+
+    [NginxTheory]
+    [MemberData(nameof(SharedRepository.Kinds), MemberType = typeof(SharedRepository))]
     public async Task An_object_without_its_sidecar_is_refused_and_nothing_is_cached(string kind)
     {
         using var repo = SharedRepository.Create(kind);
