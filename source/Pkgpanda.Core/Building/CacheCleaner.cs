@@ -12,7 +12,8 @@ public sealed record CleanResult(IReadOnlyList<string> Removed, int Temporaries,
 
 /// <summary>
 /// mkpanda's clean: removes the build scratch (<c>cache/tmp</c>), the kept build folders (<c>cache/failed</c>,
-/// <c>cache/kept</c>) and the temporaries of interrupted writes (<see cref="Temporary"/>); with <c>all</c>, the whole
+/// <c>cache/kept</c>), the temporaries of interrupted writes (<see cref="Temporary"/>) and, with the cache to
+/// itself, the build locks every id built leaves (<see cref="PackageCache.BuildLockPath"/>); with <c>all</c>, the whole
 /// cache too (built packages, bootstrap bundles, complete.latest.json, source caches, build times). Never anything
 /// outside the cache: the package tree is the user's. Safe beside a running build: when a run holds the cache
 /// (<see cref="PackageCache.RunLockPath"/>), only what is provably abandoned goes (scratch and temporaries of dead
@@ -53,6 +54,8 @@ public static class CacheCleaner
             else Remove(dir);
         }
         var temporaries = cache.RemoveAbandoned(MayGo);
+        // Every id ever built left its empty build lock; with the cache to itself, no build holds one.
+        if (idle) temporaries += RemoveBuildLocks(cache);
         if (all)
             foreach (var entry in Entries(cache.Root).Where(e => e != cache.RunLockPath))
                 Remove(entry);
@@ -67,6 +70,20 @@ public static class CacheCleaner
         var held = FileLock.TryAcquire(cache.BuildLockPath(id!));
         busy = held is null;
         return held;
+    }
+
+    private static int RemoveBuildLocks(PackageCache cache)
+    {
+        var removed = 0;
+        foreach (var package in Entries(Path.Combine(cache.Root, "packages")).Where(p => FileType.Of(p) == FileKind.Directory))
+            foreach (var file in Directory.EnumerateFiles(package, ".*.lock"))
+            {
+                var name = Path.GetFileName(file);
+                if (!PackageId.TryParse(name[1..^".lock".Length], out var id) || file != cache.BuildLockPath(id!)) continue;
+                File.Delete(file);
+                removed++;
+            }
+        return removed;
     }
 
     private static List<string> Entries(string folder) =>

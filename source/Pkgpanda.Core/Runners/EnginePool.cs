@@ -119,7 +119,8 @@ public sealed class EnginePool
             {
                 var live = _slots.Where(s => s.Lost is null).ToList();
                 if (live.Count == 0)
-                    throw new EnvironmentFault("Every Docker engine of the run stopped answering: " + string.Join("; ", _slots.Select(s => s.Lost)));
+                    // Each package that still wanted one says so; the cause is the first failure, which may have been another package's.
+                    throw new EnvironmentFault("No Docker engine of the run is left to build on: " + string.Join("; ", _slots.Select(s => s.Lost)));
                 // An engine with a slot nobody waits for first, then one that holds the image, then the least busy.
                 pick = live.OrderByDescending(s => startNow && s.HasRoom)
                     .ThenByDescending(s => s.Running + s.Reserved < s.Engine.Capacity)
@@ -237,7 +238,7 @@ public sealed class EnginePool
     {
         lock (_gate)
         {
-            foreach (var slot in _slots.Where(s => s.Engine.Address == address && s.Lost is null)) slot.Lost = $"{address} ({cause})";
+            foreach (var slot in _slots.Where(s => s.Engine.Address == address && s.Lost is null)) slot.Lost = $"{address} was left out of the run when it failed earlier ({cause})";
             Signal();
         }
     }

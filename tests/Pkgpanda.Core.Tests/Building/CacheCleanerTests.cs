@@ -58,6 +58,22 @@ public sealed class CacheCleanerTests : IDisposable
     }
 
     [Fact]
+    public async Task Clean_removes_the_build_locks_builds_left_and_keeps_the_run_lock()
+    {
+        foreach (var id in new[] { Mesos, Curl })
+            using (await FileLock.AcquireAsync(_cache.BuildLockPath(id), CancellationToken.None)) { }
+        using (await FileLock.AcquireSharedAsync(_cache.RunLockPath, CancellationToken.None)) { }
+        File.Exists(_cache.BuildLockPath(Mesos)).ShouldBeTrue();
+
+        var result = CacheCleaner.Clean(_cache, all: false);
+
+        File.Exists(_cache.BuildLockPath(Mesos)).ShouldBeFalse();
+        File.Exists(_cache.BuildLockPath(Curl)).ShouldBeFalse();
+        File.Exists(_cache.RunLockPath).ShouldBeTrue();
+        result.Temporaries.ShouldBe(8);
+    }
+
+    [Fact]
     public void Clean_all_removes_the_whole_cache_but_never_the_tree()
     {
         CacheCleaner.Clean(_cache, all: true).Kept.ShouldBeEmpty();
@@ -101,6 +117,7 @@ public sealed class CacheCleanerTests : IDisposable
         present.ShouldNotContain(p => p.Contains($".{_deadPid}.", StringComparison.Ordinal));
         present.ShouldNotContain(p => p.StartsWith($"cache/failed/{Curl}", StringComparison.Ordinal));
         result.Temporaries.ShouldBe(6);
+        File.Exists(_cache.BuildLockPath(Mesos)).ShouldBeTrue();
         result.Kept.ShouldContain(k => k.Contains($"process {pid}") && k.Contains("running build"));
         result.Kept.ShouldContain(k => k.Contains($"kept/{Mesos}") && k.Contains("a running build of this package"));
     }
