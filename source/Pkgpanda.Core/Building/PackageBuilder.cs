@@ -18,6 +18,7 @@ internal sealed class PackageBuilder(BuildContext context)
     public const string InstallRoot = "/opt/mesosphere";
     private const int LogTailLines = 30;
     private readonly ReadyFirst _readyFirst = new();
+    private readonly BuiltResults _built = new();
     private readonly List<Task> _deletions = [];
 
     public async Task<PackageResult> BuildAsync(PackagePlan plan, IReadOnlyDictionary<PackageKey, PackagePlan> plans, PackageTurn turn, CancellationToken cancellationToken)
@@ -27,6 +28,8 @@ internal sealed class PackageBuilder(BuildContext context)
         var id = plan.Id;
         // The no-op path: a stat and a compare against the tarball's record.
         if (cache.Check(id).State == CacheState.Verified) return await UpToDateAsync(plan, PackageStatus.Cached, turn, watch).ConfigureAwait(false);
+        // Not to run (a require failed, or the run stopped): it was asked only whether it is up to date.
+        if (turn.RequiresBuilt is { IsCompleted: true, Result: false }) return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
 
         // Another run on this machine building the same id holds its lock: say why this one waits, then wait.
         var lockPath = cache.BuildLockPath(id);
@@ -61,6 +64,9 @@ internal sealed class PackageBuilder(BuildContext context)
         Task<Prepared>? ahead = null;
         Task? unpackAhead = null;
         Prepared? prepared = null;
+        // Once offered to the dependants (BuiltResults), the result folder stays until their copies are done.
+        Task? withdrawn = null;
+        Task Withdraw() => withdrawn ??= _built.Withdraw(id);
         try
         {
             var src = scratch.Folder("src");
@@ -120,13 +126,16 @@ internal sealed class PackageBuilder(BuildContext context)
 
                 Phase(plan, BuildPhase.Activating);
                 await unpackAhead.ConfigureAwait(false);
-                // The requires unpacked ahead (built before this one was ready) are not unpacked again.
-                var tarballs = plan.RequireIds.Where(r => !unpacked.Contains(r)).Select(cache.PackagePath).ToList();
-                foreach (var missing in tarballs.Where(t => !File.Exists(t)))
-                    throw new BuildError($"Cannot build {id}: the required package {missing} is not in the cache; build it first.");
+                // The requires unpacked ahead (built before this one was ready) are not unpacked again; one just built
+                // comes from its result folder while its tarball is packed, the others from the cache.
+                var left = plan.RequireIds.Where(r => !unpacked.Contains(r)).ToList();
+                foreach (var missing in left.Where(r => !_built.Offers(r) && !File.Exists(cache.PackagePath(r))))
+                    throw new BuildError($"Cannot build {id}: the required package {cache.PackagePath(missing)} is not in the cache; build it first.");
                 await FileSystemFault.GuardAsync(scratch.Root, "prepare the build's scratch folder", async () =>
                 {
-                    foreach (var tarball in tarballs) await UnpackRequireAsync(plan, install, tarball, cancellationToken).ConfigureAwait(false);
+                    foreach (var require in left)
+                        if (!await _built.TryUnpackAsync(install, require, cancellationToken).ConfigureAwait(false))
+                            await UnpackRequireAsync(plan, install, cache.PackagePath(require), cancellationToken).ConfigureAwait(false);
                     await Activation.ActivateAsync(install, plan.RequireIds, new ActivationOptions { LinkRoot = InstallRoot, SystemdUnits = true }, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false);
 
@@ -168,13 +177,30 @@ internal sealed class PackageBuilder(BuildContext context)
                                      $"{PackageStore.Shown(plan.Info.BuildScriptPath)}; $PKG_PATH is its result): {error.Message.Replace(result, "$PKG_PATH", StringComparison.Ordinal)}", error);
             }
             InputsUnchanged(plan);
-            await Packer.PackAsync(result, cache.PackagePath(id), cancellationToken: cancellationToken).ConfigureAwait(false);
-            // A run killed between the two renames leaves a tarball without a record: the next check tests its xz stream.
+            var entries = Packer.Entries(result, cancellationToken);
+            // Checked and listed: the packages that require this one start from its result folder while it is packed
+            // (and while its own requires still are: a chain of big packages packs side by side).
+            _built.Offer(id, entries);
+            turn.ResultReady();
+            // Packed in the scratch folder (the same disk as the cache), beside the packing of its requires ...
+            var packed = Path.Combine(scratch.Root, Path.GetFileName(cache.PackagePath(id)));
+            await Packer.PackAsync(entries, packed, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // ... and kept only once they made it into the cache themselves; else the scheduler reports it skipped,
+            // and so its dependants.
+            if (!await turn.RequiresPacked.WaitAsync(cancellationToken).ConfigureAwait(false))
+                return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            FileSystemFault.Guard(cache.PackagePath(id), "put the package tarball into the cache", () => File.Move(packed, cache.PackagePath(id), overwrite: true));
+            // A run killed between the two renames leaves a tarball without a record: the next check reads it through.
             cache.Record(id);
+            // From now on they unpack the tarball.
+            _ = Withdraw();
             cache.WriteLatest(plan.Key, id);
             new BuildTimes(cache).Write(plan.Key, watch.Elapsed);
             if (context.KeepAll)
+            {
+                await Withdraw().ConfigureAwait(false);
                 context.Events.Report(new Message(plan.Key, $"The build folder (src/, result/, install/) is kept at {PackageStore.Shown(Keep(scratch, cache.KeptFolder, id))}."));
+            }
             return Finish(plan, PackageStatus.Built, watch) with { Engine = engine };
         }
         catch (EnvironmentFault fault) when (FileSystemFault.IsNoSpace(fault))
@@ -187,7 +213,8 @@ internal sealed class PackageBuilder(BuildContext context)
         }
         catch (BuildError error) when (context.KeepFailed || context.KeepAll)
         {
-            // Keep src/, result/ and install/ for a look at what went wrong.
+            // Keep src/, result/ and install/ for a look at what went wrong (once no dependant copies from result/).
+            await Withdraw().ConfigureAwait(false);
             var kept = Keep(scratch, cache.FailedFolder, id);
             throw new BuildError($"{error.Message}\nThe build folder (src/, result/, install/) is kept at {PackageStore.Shown(kept)}.", error);
         }
@@ -208,7 +235,12 @@ internal sealed class PackageBuilder(BuildContext context)
             // In the background: the packages waiting for this one need nothing from it (its install/ holds every
             // require unpacked, which took up to 70 ms per layer to delete on the path of a 5x6 tree). The run waits
             // for these deletions before it ends (DrainAsync).
-            lock (_deletions) _deletions.Add(Task.Run(scratch.Delete, CancellationToken.None));
+            var copies = Withdraw();
+            lock (_deletions) _deletions.Add(Task.Run(async () =>
+            {
+                await copies.ConfigureAwait(false);
+                scratch.Delete();
+            }, CancellationToken.None));
         }
     }
 
@@ -334,10 +366,13 @@ internal sealed class PackageBuilder(BuildContext context)
         return kept;
     }
 
-    /// <summary>Up to date (cached or downloaded): it counts once its requires are done, as a build would.</summary>
+    /// <summary>
+    /// Up to date (cached or downloaded): it counts once its requires are done, as a build would, and also when one of
+    /// them failed (its own tarball does not depend on theirs).
+    /// </summary>
     private async Task<PackageResult> UpToDateAsync(PackagePlan plan, PackageStatus status, PackageTurn turn, Stopwatch watch)
     {
-        if (!await turn.RequiresBuilt.ConfigureAwait(false)) return new PackageResult(plan.Key, null, PackageStatus.NotRun, TimeSpan.Zero);
+        await turn.RequiresBuilt.ConfigureAwait(false);
         context.Cache.WriteLatest(plan.Key, plan.Id);
         return Finish(plan, status, watch);
     }

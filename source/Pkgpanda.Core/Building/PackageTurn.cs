@@ -4,9 +4,11 @@ namespace Pkgpanda.Core.Building;
 /// What the scheduler tells a package's work that it starts early, while the package's requires may still build:
 /// when they are done (and whether the package runs at all), and the <see cref="SchedulerOptions.Parallel"/> slot the
 /// work holds while its step runs. Work that runs must wait for <see cref="RequiresBuilt"/> before using what its
-/// requires made; when it is false the scheduler reports the package itself and ignores what the work returns.
+/// requires made; when it is false the scheduler reports the package itself and ignores what the work returns. A
+/// require that said <see cref="ResultReady"/> counts as built for that, while its tarball is still packed: work must
+/// then wait for <see cref="RequiresPacked"/> before it keeps anything of its own.
 /// </summary>
-internal sealed class PackageTurn(RunSlots slots, CancellationToken stop)
+internal sealed class PackageTurn(RunSlots slots, CancellationToken stop, TaskCompletionSource? resultReady = null, Task<bool>? requiresPacked = null)
 {
     private readonly TaskCompletionSource<bool> _requires = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _queue = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -16,8 +18,23 @@ internal sealed class PackageTurn(RunSlots slots, CancellationToken stop)
     private bool _wants;
     private volatile Func<bool>? _startsNow;
 
-    /// <summary>True once every require was built or is up to date; false when the package will not run.</summary>
+    /// <summary>
+    /// True once every require was built or is up to date, or has its result ready (<see cref="ResultReady"/>); false
+    /// when the package will not run.
+    /// </summary>
     public Task<bool> RequiresBuilt => _requires.Task;
+
+    /// <summary>
+    /// True once every require is done and in the cache; false when one failed after its result was ready (its
+    /// packing failed): what this package built on it must not be kept, and the scheduler reports it as skipped.
+    /// </summary>
+    public Task<bool> RequiresPacked { get; } = requiresPacked ?? Task.FromResult(true);
+
+    /// <summary>
+    /// The package's script is done and its result checked: the packages that require it may start from its result
+    /// folder while its tarball is packed (<see cref="BuiltResults"/>).
+    /// </summary>
+    public void ResultReady() => resultReady?.TrySetResult();
 
     /// <summary>
     /// Says the work will want a slot once its requires are done: the scheduler then puts it in line for one the moment

@@ -44,6 +44,41 @@ internal static class Activation
         return id!;
     }
 
+    /// <summary>
+    /// Puts a package just built (its tarball maybe still being packed) at <see cref="PackageFolder"/> from the entries of
+    /// its result folder (<see cref="Packer.Entries"/>): the same tar as in its tarball goes straight into the unpacker,
+    /// without xz either way, so the folder is what unpacking the tarball gives.
+    /// </summary>
+    public static async Task UnpackBuiltAsync(string root, PackageId id, IReadOnlyList<(string Name, FileSystemInfo Info)> entries, string shownAs,
+        CancellationToken cancellationToken = default)
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        var writing = Task.Run(async () =>
+        {
+            await using var writer = pipe.Writer.AsStream();
+            try { await Packer.WriteTarAsync(entries, writer, cancellationToken: cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false);
+                throw;
+            }
+        }, cancellationToken);
+        try
+        {
+            await using var reader = pipe.Reader.AsStream();
+            await Unpacker.UnpackTarAsync(reader, PackageFolder(root, id), shownAs, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (!writing.IsCompleted)
+        {
+            // The reader gave up first: the writer stops at its next write.
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            try { await writing.ConfigureAwait(false); }
+            catch (Exception) { /* the unpacker's error is the news */ }
+            throw;
+        }
+        await writing.ConfigureAwait(false);
+    }
+
     /// <summary>Activates packages already unpacked at <see cref="PackageFolder"/>; returns them in activation order.</summary>
     public static async Task<IReadOnlyList<InstalledPackage>> ActivateAsync(string root, IEnumerable<PackageId> ids,
         ActivationOptions options, CancellationToken cancellationToken = default)

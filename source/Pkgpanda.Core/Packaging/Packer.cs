@@ -26,38 +26,59 @@ internal sealed record PackOptions
 internal static class Packer
 {
     /// <param name="progress">Told each entry name just before it is written.</param>
-    public static async Task PackAsync(string folder, string destination, PackOptions? options = null,
+    public static Task PackAsync(string folder, string destination, PackOptions? options = null,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        PackAsync(Entries(folder, cancellationToken), destination, options, progress, cancellationToken);
+
+    /// <summary>
+    /// The entries a package of <paramref name="folder"/> holds, in the tarball's order, checked (names, kinds, path
+    /// lengths): what cannot be packed is refused here, by name, before anything is written.
+    /// </summary>
+    public static IReadOnlyList<(string Name, FileSystemInfo Info)> Entries(string folder, CancellationToken cancellationToken = default)
+    {
+        var root = new DirectoryInfo(folder);
+        if (!root.Exists) throw new BuildError($"{folder}: the folder to pack does not exist.");
+        var entries = new List<(string Name, FileSystemInfo Info)> { ("./", root) };
+        List(root, "./", entries, cancellationToken);
+        // Each entry's stat is taken now, once: packing and a copy for a dependant (Activation) then read the entries at once.
+        foreach (var (_, info) in entries) _ = info.UnixFileMode;
+        return entries;
+    }
+
+    /// <summary>Packs entries listed by <see cref="Entries"/> (the folder unchanged since).</summary>
+    public static async Task PackAsync(IReadOnlyList<(string Name, FileSystemInfo Info)> entries, string destination, PackOptions? options = null,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new PackOptions();
-        var root = new DirectoryInfo(folder);
-        if (!root.Exists) throw new BuildError($"{folder}: the folder to pack does not exist.");
-        var mtime = options.ModificationTime ?? SourceDateEpoch();
-
         // The entries are listed first: their total size picks the xz block size, so the bytes depend on nothing else.
-        var entries = new List<(string Name, FileSystemInfo Info)> { ("./", root) };
-        List(root, "./", entries, cancellationToken);
-
         await AtomicFile.WriteAsync(destination, async file =>
         {
             await using var xz = Xz.Compress(file, options.Xz, leaveOpen: true, inputSize: TarSize(entries), cancellation: cancellationToken);
-            await using (var tar = new TarWriter(xz, TarEntryFormat.Gnu, leaveOpen: true))
-                foreach (var (name, info) in entries)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(name);
-                    if (info.LinkTarget is { } target && name != "./")
-                    {
-                        var link = Entry(TarEntryType.SymbolicLink, name, (UnixFileMode)0b111_111_111, mtime);
-                        link.LinkName = target;
-                        await tar.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (info is DirectoryInfo directory)
-                        await tar.WriteEntryAsync(Entry(TarEntryType.Directory, name, directory.UnixFileMode, mtime), cancellationToken).ConfigureAwait(false);
-                    else
-                        await WriteFileAsync(tar, (FileInfo)info, name, mtime, cancellationToken).ConfigureAwait(false);
-                }
+            await WriteTarAsync(entries, xz, options, progress, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tar inside the tarball, uncompressed: unpacking it gives what unpacking the tarball would.</summary>
+    public static async Task WriteTarAsync(IReadOnlyList<(string Name, FileSystemInfo Info)> entries, Stream output, PackOptions? options = null,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var mtime = (options ?? new PackOptions()).ModificationTime ?? SourceDateEpoch();
+        await using var tar = new TarWriter(output, TarEntryFormat.Gnu, leaveOpen: true);
+        foreach (var (name, info) in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(name);
+            if (info.LinkTarget is { } target && name != "./")
+            {
+                var link = Entry(TarEntryType.SymbolicLink, name, (UnixFileMode)0b111_111_111, mtime);
+                link.LinkName = target;
+                await tar.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+            }
+            else if (info is DirectoryInfo directory)
+                await tar.WriteEntryAsync(Entry(TarEntryType.Directory, name, directory.UnixFileMode, mtime), cancellationToken).ConfigureAwait(false);
+            else
+                await WriteFileAsync(tar, (FileInfo)info, name, mtime, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static readonly EnumerationOptions AllEntries = new()
@@ -127,7 +148,7 @@ internal static class Packer
     /// The size of the tar about to be written (a header per entry, GNU long-name records, data padded to 512 bytes,
     /// the two zero records at the end). Only the block size depends on it, so a close estimate would do.
     /// </summary>
-    private static long TarSize(List<(string Name, FileSystemInfo Info)> entries)
+    private static long TarSize(IReadOnlyList<(string Name, FileSystemInfo Info)> entries)
     {
         static long Record(long bytes) => (bytes + 511) / 512 * 512;
         long total = 1024;

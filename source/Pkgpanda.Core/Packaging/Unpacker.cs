@@ -9,28 +9,38 @@ namespace Pkgpanda.Core.Packaging;
 /// </summary>
 internal static class Unpacker
 {
-    public static async Task UnpackAsync(string tarball, string destination, CancellationToken cancellationToken = default)
-    {
-        destination = Path.GetFullPath(destination);
-        if (Directory.Exists(destination) || File.Exists(destination))
-            throw new BuildError($"{destination}: cannot unpack {tarball} here: the folder already exists.");
-        var temporary = Store.Temporary.Beside(destination);
-        Store.FileSystemFault.Guard(destination, "create the folder to unpack into", () => Directory.CreateDirectory(temporary));
-        try
+    public static Task UnpackAsync(string tarball, string destination, CancellationToken cancellationToken = default) =>
+        IntoAsync(destination, tarball, async temporary =>
         {
             var file = Store.FileSystemFault.Guard(tarball, "read the package tarball",
                 () => new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan));
             await using (file)
             await using (var xz = Xz.Decompress(file))
                 await ExtractAsync(xz, temporary, tarball, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Unpacks an uncompressed package tar (<see cref="Packer.WriteTarAsync"/>), named <paramref name="shownAs"/> in messages.</summary>
+    public static Task UnpackTarAsync(Stream tar, string destination, string shownAs, CancellationToken cancellationToken = default) =>
+        IntoAsync(destination, shownAs, temporary => ExtractAsync(tar, temporary, shownAs, cancellationToken));
+
+    private static async Task IntoAsync(string destination, string shownAs, Func<string, Task> extract)
+    {
+        destination = Path.GetFullPath(destination);
+        if (Directory.Exists(destination) || File.Exists(destination))
+            throw new BuildError($"{destination}: cannot unpack {shownAs} here: the folder already exists.");
+        var temporary = Store.Temporary.Beside(destination);
+        Store.FileSystemFault.Guard(destination, "create the folder to unpack into", () => Directory.CreateDirectory(temporary));
+        try
+        {
+            await extract(temporary).ConfigureAwait(false);
             Directory.Move(temporary, destination);
         }
         catch (InvalidDataException ex)
         {
             Remove(temporary);
-            throw new BuildError($"{tarball}: not a valid package tarball: {ex.Message}", ex);
+            throw new BuildError($"{shownAs}: not a valid package tarball: {ex.Message}", ex);
         }
-        catch (Exception ex) when (Store.FileSystemFault.Of(ex, destination, $"unpack {Path.GetFileName(tarball)} here") is { } fault)
+        catch (Exception ex) when (Store.FileSystemFault.Of(ex, destination, $"unpack {Path.GetFileName(shownAs)} here") is { } fault)
         {
             Remove(temporary);
             throw fault;

@@ -183,4 +183,85 @@ public class SchedulerTests
         byName["c"].Status.ShouldBe(PackageStatus.Skipped);
         byName["c"].Reason.ShouldBe("requires a, which failed");
     }
+
+    [Fact]
+    public async Task A_dependant_starts_once_its_require_says_its_result_is_ready_and_is_kept_only_when_the_require_finishes_well()
+    {
+        // a and x say their results are ready, then a finishes well and x fails (its packing, say).
+        using var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("x").Package("y", "{\"requires\": [\"x\"]}");
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
+        var started = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource>(
+            new[] { "b", "y" }.Select(n => KeyValuePair.Create(n, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))));
+        var packed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var results = await new Scheduler(new SchedulerOptions(4, ContinueOnFailure: true), new Events()).RunAsync(graph, async (key, turn, ct) =>
+        {
+            if (!await turn.RequiresBuilt) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            switch (key.Name)
+            {
+                case "a" or "x":
+                    turn.ResultReady();
+                    // Its dependant runs before this one is done.
+                    await started[key.Name == "a" ? "b" : "y"].Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                    if (key.Name == "x") throw new BuildError("x could not be packed");
+                    break;
+                default:
+                    started[key.Name].SetResult();
+                    packed[key.Name] = await turn.RequiresPacked;
+                    if (!packed[key.Name]) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
+                    break;
+            }
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        var byName = results.ToDictionary(r => r.Key.Name);
+        byName["a"].Status.ShouldBe(PackageStatus.Built);
+        byName["b"].Status.ShouldBe(PackageStatus.Built);
+        packed["b"].ShouldBeTrue();
+        byName["x"].Status.ShouldBe(PackageStatus.Failed);
+        packed["y"].ShouldBeFalse();
+        byName["y"].Status.ShouldBe(PackageStatus.Skipped);
+        byName["y"].Reason.ShouldBe("requires x, which failed");
+    }
+
+    [Fact]
+    public async Task A_package_in_the_cache_is_up_to_date_when_a_require_failed_or_the_run_stopped_and_its_dependants_are_still_skipped()
+    {
+        // a fails; b (in the cache) requires it; c requires b and is not cached; s waits for a slot that the stop takes
+        // away; z0..z3, in the cache, require s and never got under way before the stop.
+        var tree = new TempTree().Package("a").Package("b", "{\"requires\": [\"a\"]}").Package("c", "{\"requires\": [\"b\"]}").Package("s");
+        for (var i = 0; i < 4; i++) tree.Package($"z{i}", "{\"requires\": [\"s\"]}");
+        using var _ = tree;
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
+        string[] cached = ["b", "z0", "z1", "z2", "z3"];
+        var aHasSlot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = await new Scheduler(new SchedulerOptions(1), new Events()).RunAsync(graph, async (key, turn, ct) =>
+        {
+            // As the package builder does: a cached package is up to date whatever its requires did.
+            if (cached.Contains(key.Name))
+            {
+                await turn.RequiresBuilt;
+                return new PackageResult(key, null, PackageStatus.Cached, TimeSpan.Zero);
+            }
+            if (!await turn.RequiresBuilt) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
+            if (key.Name == "s") await aHasSlot.Task;
+            var slot = await turn.RunSlotAsync(ct);
+            if (key.Name == "a")
+            {
+                aHasSlot.SetResult();
+                await Task.Delay(200, ct);
+                turn.ReleaseWhenReported(slot);
+                throw new BuildError("a broke");
+            }
+            slot.Dispose();
+            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+        }, CancellationToken.None);
+        var byName = results.ToDictionary(r => r.Key.Name);
+        var all = string.Join("; ", results.Select(r => $"{r.Key.Name} {r.Status} {r.Reason}"));
+        byName["a"].Status.ShouldBe(PackageStatus.Failed);
+        byName["b"].Status.ShouldBe(PackageStatus.Cached, all);
+        // c needs a too (every require is activated): skipped, naming a.
+        byName["c"].Status.ShouldBe(PackageStatus.Skipped, all);
+        byName["c"].Reason.ShouldBe("requires a, which failed");
+        byName["s"].Status.ShouldBe(PackageStatus.NotRun, all);
+        for (var i = 0; i < 4; i++) byName[$"z{i}"].Status.ShouldBe(PackageStatus.Cached, all);
+    }
 }

@@ -6,6 +6,34 @@ namespace Pkgpanda.Core.Tests.Packaging;
 public class UnpackerTests
 {
     [Fact]
+    public async Task A_result_put_in_place_for_a_dependant_is_what_its_tarball_unpacks_to()
+    {
+        using var temp = new TempFolder();
+        PackerTests.MakeResult(temp["result"]);
+        // A hard link, as `ln` makes one (.NET has no call for it).
+        System.Diagnostics.Process.Start("ln", [temp["result/a/x"], temp["result/a/hard"]])!.WaitForExit();
+        File.SetUnixFileMode(temp["result/share"], (UnixFileMode)0b101_101_101);
+        var id = Pkgpanda.Core.Model.PackageId.Parse("pkg--1");
+        var entries = Packer.Entries(temp["result"]);
+        await Packer.PackAsync(entries, temp["pkg--1.tar.xz"]);
+
+        // From the same listing, at once, as a dependant starts while the package is packed.
+        await Task.WhenAll(
+            Activation.UnpackBuiltAsync(temp["built"], id, entries, temp["result"]),
+            Activation.UnpackAsync(temp["unpacked"], temp["pkg--1.tar.xz"]));
+
+        var built = Activation.PackageFolder(temp["built"], id);
+        File.GetUnixFileMode(Path.Combine(built, "share")).ShouldBe((UnixFileMode)0b101_101_101);
+        new FileInfo(Path.Combine(built, "lib/libx.so")).LinkTarget.ShouldBe("libx.so.1");
+        File.ReadAllText(Path.Combine(built, "a/hard")).ShouldBe("x");
+        // Names, contents, modes and link targets: both pack to the same bytes as the package itself.
+        await Packer.PackAsync(built, temp["built.tar.xz"]);
+        await Packer.PackAsync(Activation.PackageFolder(temp["unpacked"], id), temp["unpacked.tar.xz"]);
+        File.ReadAllBytes(temp["built.tar.xz"]).ShouldBe(File.ReadAllBytes(temp["pkg--1.tar.xz"]));
+        File.ReadAllBytes(temp["unpacked.tar.xz"]).ShouldBe(File.ReadAllBytes(temp["pkg--1.tar.xz"]));
+    }
+
+    [Fact]
     public async Task Unpacking_a_packed_folder_gives_back_files_modes_links_and_empty_folders()
     {
         using var temp = new TempFolder();
