@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Big packages on the critical path (issue 14, goal 3): a chain of L packages, each requiring the one before and
 # writing M MiB of text (hex of random bytes: xz packs it about 2:1, slowly, as real binaries), cold, for this checkout
-# and for a baseline checkout, alternating, in one run. Prints each cold makespan and the ratio, with the time the
-# tarball of one. Until 8bf4107 a dependant started only once its requires were packed; now it starts from their
+# and for a baseline checkout, alternating, in one run. Prints each cold makespan, the median ratio and the size of
+# one tarball. Until 8bf4107 a dependant started only once its requires were packed; now it starts from their
 # result folders, and a chain packs side by side.
 # Not a test: figures depend on the machine and its load (printed). Usage:
-#   benchmarks/chain.sh [L=4] [M=40] [runs=2] [baseline-ref=8bf4107]
+#   benchmarks/chain.sh [L=3] [M=8] [runs=2] [baseline-ref=8bf4107]
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-L=${1:-4}; M=${2:-40}; RUNS=${3:-2}; BASE_REF=${4:-8bf4107}
+L=${1:-3}; M=${2:-8}; RUNS=${3:-2}; BASE_REF=${4:-8bf4107}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 git -C "$ROOT" archive "$BASE_REF" | tar -x -C "$WORK" --one-top-level=base || { echo "cannot check out $BASE_REF"; exit 1; }
