@@ -51,7 +51,10 @@ public class LifecycleTests
         var folder = Path.Combine(tree.Cache, "packages", "libevent");
         using (var run = new Running(tree.Args("--target", "Build", "--package", "libevent")))
         {
-            await run.WaitUntilAsync(() => Directory.Exists(folder) && Directory.GetFiles(folder, ".libevent--*.tmp").Length > 0, "packing under a temporary name");
+            // Packed in its scratch folder (cache/tmp/<id>.<pid>.<unique>/), then moved into the cache.
+            var scratch = Path.Combine(tree.Cache, "tmp");
+            await run.WaitUntilAsync(() => Directory.Exists(scratch) &&
+                Directory.EnumerateDirectories(scratch).Any(d => Directory.GetFiles(d, ".libevent--*.tar.xz.*.tmp").Length > 0), "packing under a temporary name");
             run.Signal("KILL");
             await run.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
@@ -64,7 +67,9 @@ public class LifecycleTests
         var built = Tarballs(tree).Single();
         hash.Output.ShouldContain(built[..^".tar.xz".Length]);
         (await Tool.RunAsync("xz", "-t", Path.Combine(folder, built))).ExitCode.ShouldBe(0);
-        Directory.GetFiles(folder, "*.tmp").ShouldBeEmpty("the killed run's temporary tarball is cleaned up by the next build");
+        Directory.GetFiles(folder, "*.tmp").ShouldBeEmpty();
+        var left = Directory.Exists(Path.Combine(tree.Cache, "tmp")) ? Directory.GetFileSystemEntries(Path.Combine(tree.Cache, "tmp")) : [];
+        left.ShouldBeEmpty("the killed run's scratch folder (with its temporary tarball) is cleaned up by the next build");
     }
 
     [Fact]
