@@ -163,8 +163,11 @@ public class PackerTests
 
         File.Exists(temp["cut.tar.xz"]).ShouldBeFalse();
         Directory.GetFiles(temp.Path).Where(f => f.Contains("cut.tar.xz", StringComparison.Ordinal)).ShouldBeEmpty("no temporary file is left either");
-        // It ends within a second of the cancel (the encoder answers every 200 ms), not after the whole pack.
-        cancelled.Elapsed.ShouldBeLessThan(TimeSpan.FromMilliseconds(300) + TimeSpan.FromSeconds(1), $"the uncancelled pack took {whole.Elapsed}");
+        // It ends within a second of the cancel (the encoder answers every 200 ms), not after the whole pack; on a
+        // machine so busy that the whole pack took far longer than usual, within a third of it.
+        var bound = TimeSpan.FromMilliseconds(300) + TimeSpan.FromSeconds(1);
+        if (whole.Elapsed / 3 > bound) bound = whole.Elapsed / 3;
+        cancelled.Elapsed.ShouldBeLessThan(bound, $"the uncancelled pack took {whole.Elapsed}");
         whole.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(2), "the package must be big enough for the cancel to matter");
     }
 
