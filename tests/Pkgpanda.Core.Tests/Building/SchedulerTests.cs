@@ -154,16 +154,17 @@ public class SchedulerTests
         byName["y"].Reason.ShouldBe("requires x, which failed");
     }
 
-    [Fact]
-    public async Task A_package_whose_require_failed_is_skipped_naming_it_even_when_another_require_was_not_run()
+    /// <summary>
+    /// Work in one slot: a takes it and fails 200 ms later; <paramref name="waiter"/> asks for the slot only once a holds
+    /// it; the others are built.
+    /// </summary>
+    private static Func<PackageKey, PackageTurn, CancellationToken, Task<PackageResult>> AFailsWhileWaiting(string waiter)
     {
-        using var tree = new TempTree().Package("a").Package("b").Package("c", "{\"requires\": [\"b\", \"a\"]}");
-        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
         var aHasSlot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var results = await new Scheduler(new SchedulerOptions(1), new Events()).RunAsync(graph, async (key, turn, ct) =>
+        return async (key, turn, ct) =>
         {
             if (!await turn.RequiresBuilt) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
-            if (key.Name == "b") await aHasSlot.Task;
+            if (key.Name == waiter) await aHasSlot.Task;
             var slot = await turn.RunSlotAsync(ct);
             if (key.Name == "a")
             {
@@ -175,7 +176,15 @@ public class SchedulerTests
             }
             slot.Dispose();
             return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
-        }, CancellationToken.None);
+        };
+    }
+
+    [Fact]
+    public async Task A_package_whose_require_failed_is_skipped_naming_it_even_when_another_require_was_not_run()
+    {
+        using var tree = new TempTree().Package("a").Package("b").Package("c", "{\"requires\": [\"b\", \"a\"]}");
+        var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
+        var results = await new Scheduler(new SchedulerOptions(1), new Events()).RunAsync(graph, AFailsWhileWaiting("b"), CancellationToken.None);
         var byName = results.ToDictionary(r => r.Key.Name);
         byName["a"].Status.ShouldBe(PackageStatus.Failed);
         // b waited for the one slot; the failure stopped the run before that slot was free again.
@@ -232,27 +241,13 @@ public class SchedulerTests
         using var _ = tree;
         var graph = new Selection(null, null, null).Resolve(PackageStore.Load(tree.Root));
         string[] cached = ["b", "z0", "z1", "z2", "z3"];
-        var aHasSlot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var work = AFailsWhileWaiting("s");
         var results = await new Scheduler(new SchedulerOptions(1), new Events()).RunAsync(graph, async (key, turn, ct) =>
         {
             // As the package builder does: a cached package is up to date whatever its requires did.
-            if (cached.Contains(key.Name))
-            {
-                await turn.RequiresBuilt;
-                return new PackageResult(key, null, PackageStatus.Cached, TimeSpan.Zero);
-            }
-            if (!await turn.RequiresBuilt) return new PackageResult(key, null, PackageStatus.NotRun, TimeSpan.Zero);
-            if (key.Name == "s") await aHasSlot.Task;
-            var slot = await turn.RunSlotAsync(ct);
-            if (key.Name == "a")
-            {
-                aHasSlot.SetResult();
-                await Task.Delay(200, ct);
-                turn.ReleaseWhenReported(slot);
-                throw new BuildError("a broke");
-            }
-            slot.Dispose();
-            return new PackageResult(key, null, PackageStatus.Built, TimeSpan.Zero);
+            if (!cached.Contains(key.Name)) return await work(key, turn, ct);
+            await turn.RequiresBuilt;
+            return new PackageResult(key, null, PackageStatus.Cached, TimeSpan.Zero);
         }, CancellationToken.None);
         var byName = results.ToDictionary(r => r.Key.Name);
         var all = string.Join("; ", results.Select(r => $"{r.Key.Name} {r.Status} {r.Reason}"));
