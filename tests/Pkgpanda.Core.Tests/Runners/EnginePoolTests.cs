@@ -182,9 +182,11 @@ public class EnginePoolTests
         total.Runs.ShouldBe(12);
         a.Runs.ShouldBeGreaterThan(0);
         b.Runs.ShouldBeGreaterThan(0);
-        // At most one move: a slot granted at the start while its package was being prepared on the other engine
-        // (before the change, 7 to 9 of the 12 moved).
-        (a.Prepares + b.Prepares).ShouldBeLessThanOrEqualTo(13, $"steps moved between engines: {a.Prepares} prepared on A for {a.Runs} run, {b.Prepares} on B for {b.Runs}");
+        // At most two moves (before the change, 7 to 9 of the 12 moved): a slot granted at the start while its package was
+        // being prepared on the other engine, and one at the tail, when one engine has run all the steps prepared there
+        // while the other still has one waiting (the freed slot then rightly goes to it: it moves rather than wait on a
+        // busy engine while this one idles; seen on a loaded CI machine).
+        (a.Prepares + b.Prepares).ShouldBeLessThanOrEqualTo(14, $"steps moved between engines: {a.Prepares} prepared on A for {a.Runs} run, {b.Prepares} on B for {b.Runs}");
     }
 
     /// <summary>
