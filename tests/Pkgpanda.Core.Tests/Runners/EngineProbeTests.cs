@@ -44,6 +44,25 @@ public class EngineProbeTests
         fallback.Calls.ShouldBe(1);
     }
 
+    [DockerFact]
+    public async Task Gives_the_cpu_count_docker_info_gives()
+    {
+        using var docker = new DockerRunner(DockerRunner.ResolveEndpoint(null));
+        var probe = EngineProbe.For(docker.Endpoint, () => docker).ShouldNotBeNull();
+        var psi = new System.Diagnostics.ProcessStartInfo("docker", ["info", "--format", "{{.NCPU}}"]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var ncpu = int.Parse((await p.StandardOutput.ReadToEndAsync()).Trim());
+        await p.WaitForExitAsync();
+        probe.TryGetCpus(CancellationToken.None).ShouldBe(ncpu);
+    }
+
+    [Fact]
+    public void No_engine_at_the_socket_gives_no_cpu_count()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"pkgpanda-no-engine-{Guid.NewGuid():N}.sock");
+        EngineProbe.For(new Uri("unix://" + socket), () => new FixedImages()).ShouldNotBeNull().TryGetCpus(CancellationToken.None).ShouldBeNull();
+    }
+
     [Fact]
     public async Task No_engine_at_the_socket_defers_to_the_runner()
     {
