@@ -33,6 +33,9 @@ public static class TreeBuild
             // ... and their scratch folders and temporaries (tarballs, logs, latest, downloads).
             context.Cache.RemoveAbandoned();
         }, CancellationToken.None);
+        // The engines' file-sharing probes run while the scheduler starts and the first packages check out their sources
+        // (each step's prepare waited for it: ~120 ms of every build's critical path).
+        var warm = Warm(graph, plans, context, cancellationToken);
         var builder = new PackageBuilder(context);
         try
         {
@@ -48,6 +51,7 @@ public static class TreeBuild
             // The sweep's own fault was told above when the run got that far; else the run's own fault is the news.
             try { await sweep.ConfigureAwait(false); }
             catch (Exception) when (!sweep.IsCompletedSuccessfully) { }
+            await warm.ConfigureAwait(false);
             await builder.DrainAsync().ConfigureAwait(false);
             await context.Engines.FlushAsync().ConfigureAwait(false);
             // A run killed just before this one started may still have had creates under way in an engine when the
@@ -60,6 +64,21 @@ public static class TreeBuild
             try { context.Cache.RemoveAbandoned(); }
             catch (Exception ex) when (ex is EnvironmentFault or IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary><see cref="EnginePool.WarmAsync"/> with the image of the first package to build, in a scratch folder deleted after it.</summary>
+    private static async Task Warm(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans, BuildContext context, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (graph.Order.Select(k => plans[k]).FirstOrDefault(p => !context.Cache.Contains(p.Id)) is not { } first) return;
+        Scratch? scratch = null;
+        try
+        {
+            scratch = Scratch.Create(context.Cache.ScratchFolder, "probe");
+            await context.Engines.WarmAsync(scratch.Root, first.ImageId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EnvironmentFault or IOException or UnauthorizedAccessException) { } // the first step's prepare probes, and tells
+        finally { scratch?.Delete(); }
     }
 
     /// <summary>

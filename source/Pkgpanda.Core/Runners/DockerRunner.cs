@@ -36,6 +36,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private readonly Lazy<DockerClient> _lazyClient;
 
     private DockerClient Client => _lazyClient.Value;
+
+    /// <summary>
+    /// Plain requests over a local socket for the answers a build's start waits for (the CPU count, image ids): the
+    /// client's JSON models cost tens of milliseconds each the first time. Null for other endpoints.
+    /// </summary>
+    private readonly EngineProbe? _plain;
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private readonly List<Task> _removals = [];
     private bool? _sharesFiles;
@@ -72,6 +78,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     public DockerRunner(Uri endpoint, EngineTls? tls = null)
     {
         Endpoint = endpoint;
+        _plain = EngineProbe.For(endpoint, () => this);
         _lazyClient = new(() => new DockerClientBuilder().WithEndpoint(endpoint).WithAuthProvider(EngineConnection.For(endpoint, tls)).Build(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -116,6 +123,7 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// <summary>How many CPUs the engine reports (<c>docker info</c> NCPU): how many steps it runs at once by default.</summary>
     public async Task<int> CpusAsync(CancellationToken cancellationToken)
     {
+        if (_plain?.TryGetCpus(cancellationToken) is { } cpus) return cpus;
         var info = await CallAsync(() => Client.System.GetSystemInfoAsync(cancellationToken), "reading its info", cancellationToken).ConfigureAwait(false);
         return Math.Max(1, (int)info.NCPU);
     }
@@ -124,6 +132,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
 
     public async Task<string?> TryGetImageIdAsync(string image, CancellationToken cancellationToken)
     {
+        if (_plain is not null)
+            try { return await _plain.TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false); }
+            catch (IOException) { } // no clear answer: the client asks, and words what is wrong
         try
         {
             var inspect = await Client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
@@ -229,6 +240,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     {
         try
         {
+            if (_sharesFiles is null && step is { Output: not null, StartEarly: true } && !_idleCutOff && !_noEarlyStart.ContainsKey(step.Image) &&
+                await TryPrepareWhileProbingAsync(step, cancellationToken).ConfigureAwait(false) is { } guessed)
+                return guessed;
             var binds = await SharesFilesAsync(step, cancellationToken).ConfigureAwait(false);
             // Where the engine binds our files the command waits behind the Gate; elsewhere behind the StreamGate, its files
             // on the container's own streams (benchmarks/engines.sh, started early: one engine 17.5-17.7 s vs 18.5-18.8 s,
@@ -244,6 +258,57 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
         catch (EngineLost lost) when (!cancellationToken.IsCancellationRequested)
         {
             throw await Broken(step, lost).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The first steps, while the engine's file sharing is still being probed: each makes its container as if the
+    /// engine saw our files (a local engine, the common case) beside the probe rather than after it (the probe and a
+    /// create are ~120 ms of every build's critical path, twice over with the other steps waiting), and starts it early
+    /// once the probe says so. Null when the probe says otherwise, or the guess failed (an engine that does not see our
+    /// folders refuses their binds): the step is then prepared knowing the answer. A container made on a wrong guess is
+    /// never started, so its binds never touch anything.
+    /// </summary>
+    private async Task<PreparedContainer?> TryPrepareWhileProbingAsync(BuildStep step, CancellationToken cancellationToken)
+    {
+        var probing = SharesFilesAsync(step, cancellationToken);
+        PreparedContainer? guess = null;
+        try { guess = await PrepareCreatedAsync(step, binds: true, Launch.Gated, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is EnvironmentFault or EngineLost && !cancellationToken.IsCancellationRequested) { }
+        catch
+        {
+            Observe(probing);
+            throw;
+        }
+        bool shares;
+        try { shares = await probing.ConfigureAwait(false); }
+        catch
+        {
+            if (guess is not null) await guess.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (guess is null) return null;
+        if (!shares)
+        {
+            await guess.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        try
+        {
+            await StartContainerAsync(guess.Container, step, cancellationToken).ConfigureAwait(false);
+            guess.StartedEarly = true;
+            return guess;
+        }
+        catch (EnvironmentFault) when (!cancellationToken.IsCancellationRequested)
+        {
+            _noEarlyStart.TryAdd(step.Image, true);
+            await guess.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch
+        {
+            await guess.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -954,16 +1019,31 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     /// into a container that is created but never started, and read back through the API. An engine that does not
     /// share the folder answers "not found" (it would silently mount an empty folder of its own).
     /// </summary>
-    private async Task<bool> SharesFilesAsync(BuildStep step, CancellationToken cancellationToken)
+    private Task<bool> SharesFilesAsync(BuildStep step, CancellationToken cancellationToken) =>
+        _sharesFiles is { } known ? Task.FromResult(known)
+        : step.Output is not { } output ? Task.FromResult(false)
+        : SharesFilesAsync(output.HostPath, step.Image, cancellationToken);
+
+    /// <summary>
+    /// Finds out ahead whether the engine sees our files, in <paramref name="folder"/> (a scratch folder of the run,
+    /// beside the ones its steps will bind) with a container of <paramref name="image"/>, so the first step's prepare
+    /// does not wait for the probe: it ran while the run was still starting. Best effort: when it cannot tell (the
+    /// image is not there yet, the engine refuses), the first step probes as before, and any fault is told there.
+    /// </summary>
+    public async Task WarmAsync(string folder, string image, CancellationToken cancellationToken)
     {
-        if (_sharesFiles is { } known) return known;
-        if (step.Output is not { } output) return false;
+        try { await SharesFilesAsync(folder, image, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is EnvironmentFault or EngineLost or BuildError or IOException or UnauthorizedAccessException or OperationCanceledException) { }
+    }
+
+    private async Task<bool> SharesFilesAsync(string folder, string image, CancellationToken cancellationToken)
+    {
         await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_sharesFiles is { } again) return again;
             var token = Guid.NewGuid().ToString("N");
-            var file = Path.Combine(output.HostPath, $".pkgpanda-probe-{token}");
+            var file = Path.Combine(folder, $".pkgpanda-probe-{token}");
             await File.WriteAllTextAsync(file, token, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -972,13 +1052,13 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
                 {
                     created = await CallAsync(() => Client.Containers.CreateContainerAsync(new CreateContainerParameters
                     {
-                        Image = step.Image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
-                        HostConfig = new HostConfig { NetworkMode = "none", Mounts = [Bind(output.HostPath, ProbeMount, readOnly: true)] },
-                    }, cancellationToken), $"creating a probe container from {step.Image}", cancellationToken).ConfigureAwait(false);
+                        Image = image, Cmd = ["true"], Labels = Labels("probe"), NetworkDisabled = true,
+                        HostConfig = new HostConfig { NetworkMode = "none", Mounts = [Bind(folder, ProbeMount, readOnly: true)] },
+                    }, cancellationToken), $"creating a probe container from {image}", cancellationToken).ConfigureAwait(false);
                 }
                 // The folder does not exist where the engine runs: it does not share our files (and makes nothing there).
                 catch (EnvironmentFault fault) when (fault.InnerException is DockerApiException { StatusCode: System.Net.HttpStatusCode.BadRequest } refused &&
-                                                     MissingSource(ApiMessage(refused), output.HostPath))
+                                                     MissingSource(ApiMessage(refused), folder))
                 {
                     _sharesFiles = false;
                     return false;

@@ -23,6 +23,13 @@ public interface IRunner
     Task<IPreparedStep> PrepareAsync(BuildStep step, CancellationToken cancellationToken) =>
         Task.FromResult<IPreparedStep>(new UnpreparedStep(this, step));
 
+    /// <summary>
+    /// Learns ahead, while the run still starts, what the first step's prepare would otherwise wait for (whether the
+    /// engine sees our files: <paramref name="folder"/> is an empty scratch folder of the run, <paramref name="image"/>
+    /// the image its first steps run in). Best effort: never throws for the engine's faults; the steps meet those.
+    /// </summary>
+    Task WarmAsync(string folder, string image, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Waits until what finished steps left behind (their containers) is gone; a run ends with it.</summary>
     Task FlushAsync();
 
