@@ -19,7 +19,8 @@ public static class TreeBuild
         // folders go. Both sweeps touch only what dead runs left (their own labels, pids and names), so they run beside
         // this run's first builds rather than before them, and end before the run does. A run with nothing to build
         // starts no container and asks no engine anything, so it leaves that to the next build.
-        if (graph.Order.All(k => context.Cache.Contains(plans[k].Id)))
+        var firstToBuild = graph.Order.Select(k => plans[k]).FirstOrDefault(p => !context.Cache.Contains(p.Id));
+        if (firstToBuild is null)
         {
             context.Cache.RemoveAbandoned();
             var upToDate = UpToDate(graph, plans, context, cancellationToken);
@@ -35,7 +36,7 @@ public static class TreeBuild
         }, CancellationToken.None);
         // The engines' file-sharing probes run while the scheduler starts and the first packages check out their sources
         // (each step's prepare waited for it: ~120 ms of every build's critical path).
-        var warm = Warm(graph, plans, context, cancellationToken);
+        var warm = WarmAsync(context, firstToBuild.ImageId, cancellationToken);
         var builder = new PackageBuilder(context);
         try
         {
@@ -66,16 +67,15 @@ public static class TreeBuild
         }
     }
 
-    /// <summary><see cref="EnginePool.WarmAsync"/> with the image of the first package to build, in a scratch folder deleted after it.</summary>
-    private static async Task Warm(PackageGraph graph, IReadOnlyDictionary<PackageKey, PackagePlan> plans, BuildContext context, CancellationToken cancellationToken)
+    /// <summary><see cref="EnginePool.WarmAsync"/> in a scratch folder of its own, deleted after it.</summary>
+    private static async Task WarmAsync(BuildContext context, string image, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        if (graph.Order.Select(k => plans[k]).FirstOrDefault(p => !context.Cache.Contains(p.Id)) is not { } first) return;
         Scratch? scratch = null;
         try
         {
             scratch = Scratch.Create(context.Cache.ScratchFolder, "probe");
-            await context.Engines.WarmAsync(scratch.Root, first.ImageId, cancellationToken).ConfigureAwait(false);
+            await context.Engines.WarmAsync(scratch.Root, image, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is EnvironmentFault or IOException or UnauthorizedAccessException) { } // the first step's prepare probes, and tells
         finally { scratch?.Delete(); }

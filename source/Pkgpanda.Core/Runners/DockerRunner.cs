@@ -288,28 +288,9 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
             throw;
         }
         if (guess is null) return null;
-        if (!shares)
-        {
-            await guess.DisposeAsync().ConfigureAwait(false);
-            return null;
-        }
-        try
-        {
-            await StartContainerAsync(guess.Container, step, cancellationToken).ConfigureAwait(false);
-            guess.StartedEarly = true;
-            return guess;
-        }
-        catch (EnvironmentFault) when (!cancellationToken.IsCancellationRequested)
-        {
-            _noEarlyStart.TryAdd(step.Image, true);
-            await guess.DisposeAsync().ConfigureAwait(false);
-            return null;
-        }
-        catch
-        {
-            await guess.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        if (shares) return await StartEarlyAsync(guess, step, Launch.Gated, cancellationToken).ConfigureAwait(false);
+        await guess.DisposeAsync().ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>
@@ -365,6 +346,12 @@ public sealed class DockerRunner : IRunner, IImageStore, IDisposable
     private async Task<PreparedContainer?> TryPrepareStartedAsync(BuildStep step, bool binds, Launch launch, CancellationToken cancellationToken)
     {
         var prepared = await PrepareCreatedAsync(step, binds, launch, cancellationToken).ConfigureAwait(false);
+        return await StartEarlyAsync(prepared, step, launch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a container made behind its gate; null (the container removed) when the engine refuses the start this early.</summary>
+    private async Task<PreparedContainer?> StartEarlyAsync(PreparedContainer prepared, BuildStep step, Launch launch, CancellationToken cancellationToken)
+    {
         try
         {
             await StartContainerAsync(prepared.Container, step, cancellationToken).ConfigureAwait(false);

@@ -243,14 +243,9 @@ public sealed class EnginePool
         }
     }
 
-    /// <summary><see cref="IRunner.WarmAsync"/> on every engine at once, each in a folder of its own under <paramref name="folder"/>.</summary>
+    /// <summary><see cref="IRunner.WarmAsync"/> on every engine at once (each probe's token file has a name of its own).</summary>
     public Task WarmAsync(string folder, string image, CancellationToken cancellationToken) =>
-        Task.WhenAll(Engines.Select((e, i) => Task.Run(() =>
-        {
-            var own = Path.Combine(folder, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(own);
-            return e.Runner.WarmAsync(own, image, cancellationToken);
-        }, CancellationToken.None)));
+        Task.WhenAll(Engines.Select(e => Task.Run(() => e.Runner.WarmAsync(folder, image, cancellationToken), CancellationToken.None)));
 
     /// <summary>Waits until every engine removed what finished steps left (lost engines are not waited for).</summary>
     public Task FlushAsync() => Task.WhenAll(Engines.Select(e => e.Runner.FlushAsync()));
